@@ -1,0 +1,53 @@
+// Chapter 01: the source text's first server and client, ported to Go
+// with nothing but net.Listen, Accept, Read and Write.
+//
+//	go run ./01-raw-socket                  both sides, in one terminal
+//	go run ./01-raw-socket server [-addr]   the server alone
+//	go run ./01-raw-socket client [-addr] [numbers...]
+//
+// The server accepts one client, answers it, and stops when that
+// client hangs up, exactly like the Python original.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// defaultAddr is the address the source text uses.
+const defaultAddr = "127.0.0.1:8809"
+
+// bufferSize is how many bytes one Read may return, as in the
+// source text's BUFFER_SIZE.
+const bufferSize = 1024
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main with its inputs and outputs passed in, so that tests
+// can run every command. It returns the exit code: 0 for success,
+// 1 when the network fails, 2 for a command line it cannot read.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return runDemo(stdout, stderr)
+	}
+	switch args[0] {
+	case "server":
+		return runServer(args[1:], stdout, stderr)
+	case "client":
+		return runClient(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+const usage = `usage:
+  go run ./01-raw-socket                  server and client together
+  go run ./01-raw-socket server [-addr host:port]
+  go run ./01-raw-socket client [-addr host:port] [numbers...]
+`

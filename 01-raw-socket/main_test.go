@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"workbook/prime/primetest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// listen opens a listener on a free loopback port.
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { listener.Close() })
+	return listener
+}
+
+// startServer runs this chapter's server on a free port and returns
+// its address and a channel that receives serve's result.
+func startServer(t *testing.T) (string, <-chan error) {
+	t.Helper()
+	listener := listen(t)
+	done := make(chan error, 1)
+	go func() {
+		conn, err := acceptOne(listener, io.Discard)
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- serve(conn, io.Discard)
+	}()
+	return listener.Addr().String(), done
+}
+
+func TestDemoTranscript(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	assert.Empty(t, stderr.String())
+	primetest.CheckTranscript(t, "README.md", "demo", stdout.String())
+}
+
+func TestServerAnswersEachRequest(t *testing.T) {
+	addr, done := startServer(t)
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+
+	exchanges := []struct{ request, want string }{
+		{"17\n", "T\n"},
+		{"4\n", "F\n"},
+		{"4j\n", "E\n"},
+		{"17\r\n", "T\n"},
+		{"-5\n", "F\n"},
+	}
+	reply := make([]byte, 16)
+	for _, e := range exchanges {
+		_, err := conn.Write([]byte(e.request))
+		require.NoError(t, err)
+		n, err := conn.Read(reply)
+		require.NoError(t, err)
+		assert.Equal(t, e.want, string(reply[:n]),
+			"reply to %q", e.request)
+	}
+
+	// Hanging up stops the server, without an error.
+	require.NoError(t, conn.Close())
+	assert.NoError(t, <-done)
+}
+
+func TestServerTakesEachChunkAsOneRequest(t *testing.T) {
+	// Two requests in one write arrive in one Read: with no
+	// framing, the server sees "4\n5\n" and cannot read it.
+	addr, done := startServer(t)
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	_, err = conn.Write([]byte("4\n5\n"))
+	require.NoError(t, err)
+
+	reply := make([]byte, 16)
+	n, err := conn.Read(reply)
+	require.NoError(t, err)
+	assert.Equal(t, "E\n", string(reply[:n]))
+	require.NoError(t, conn.Close())
+	assert.NoError(t, <-done)
+}
+
+func TestServerAcceptsOnlyOneClient(t *testing.T) {
+	listener := listen(t)
+	var stdout, stderr bytes.Buffer
+	code := make(chan int, 1)
+	go func() {
+		conn, err := acceptOne(listener, &stdout)
+		if err != nil {
+			code <- 1
+			return
+		}
+		if err := serve(conn, &stdout); err != nil {
+			code <- 1
+			return
+		}
+		listener.Close()
+		code <- 0
+	}()
+	addr := listener.Addr().String()
+
+	first, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	require.NoError(t, first.Close())
+	require.Equal(t, 0, <-code)
+
+	// Once the server is gone, a second client is refused: the
+	// source text's client reconnects for every number and fails.
+	_, err = net.Dial("tcp", addr)
+	assert.Error(t, err)
+	assert.Empty(t, stderr.String())
+}
+
+func TestServerCommandReportsAPortInUse(t *testing.T) {
+	taken := listen(t)
+	addr := taken.Addr().String()
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"server", "-addr", addr}, &stdout, &stderr)
+
+	assert.Equal(t, 1, code)
+	message := stderr.String()
+	assert.Equal(t, 1, strings.Count(message, "\n"),
+		"want one line, got %q", message)
+	assert.Contains(t, message, "cannot listen on "+addr)
+	assert.NotContains(t, message, "goroutine")
+	if runtime.GOOS == "linux" {
+		primetest.CheckTranscript(t, "README.md", "port-in-use",
+			message)
+	}
+}
+
+func TestServerCommandServesOneClientAndExits(t *testing.T) {
+	// Find a free port, then give it to the server command.
+	probe := listen(t)
+	addr := probe.Addr().String()
+	require.NoError(t, probe.Close())
+
+	var stdout, stderr bytes.Buffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run([]string{"server", "-addr", addr},
+			&stdout, &stderr)
+	}()
+
+	var conn net.Conn
+	require.Eventually(t, func() bool {
+		var err error
+		conn, err = net.Dial("tcp", addr)
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond)
+	_, err := conn.Write([]byte("29\n"))
+	require.NoError(t, err)
+	reply := make([]byte, 16)
+	n, err := conn.Read(reply)
+	require.NoError(t, err)
+	assert.Equal(t, "T\n", string(reply[:n]))
+	require.NoError(t, conn.Close())
+
+	assert.Equal(t, 0, <-code, "stderr: %s", stderr.String())
+	assert.Contains(t, stdout.String(), `received "29\n": prime`)
+}
+
+// fakeServer accepts one connection and hands it to behave.
+func fakeServer(t *testing.T, behave func(net.Conn)) string {
+	t.Helper()
+	listener := listen(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conn, err := listener.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		behave(conn)
+	}()
+	t.Cleanup(func() { <-done })
+	return listener.Addr().String()
+}
+
+// readRequest reads the client's request, so replies come after it.
+func readRequest(conn net.Conn) {
+	// A fake server's errors do not matter: the test checks what
+	// the client makes of its behaviour.
+	buffer := make([]byte, 64)
+	_, _ = conn.Read(buffer)
+}
+
+func TestClientTellsTheRepliesApart(t *testing.T) {
+	cases := []struct {
+		name   string
+		behave func(net.Conn)
+		want   string
+	}{
+		{
+			name: "a verdict is understood",
+			behave: func(c net.Conn) {
+				readRequest(c)
+				_, _ = c.Write([]byte("T\n"))
+				readRequest(c) // until the client hangs up
+			},
+			want: `client |   reply "T\n": prime` + "\n",
+		},
+		{
+			name: "a reply without newline is not understood",
+			behave: func(c net.Conn) {
+				readRequest(c)
+				_, _ = c.Write([]byte("T"))
+				readRequest(c)
+			},
+			want: `client |   reply not understood: "T"` + "\n",
+		},
+		{
+			name:   "a closed connection is no reply",
+			behave: readRequest,
+			want: "client |   no reply: the server closed " +
+				"the connection\n",
+		},
+		{
+			name: "a silent server times out",
+			behave: func(c net.Conn) {
+				readRequest(c)
+				readRequest(c)
+			},
+			want: "client |   no reply within 200ms\n",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			addr := fakeServer(t, c.behave)
+			var stdout, stderr bytes.Buffer
+			args := []string{"client", "-addr", addr,
+				"-timeout", "200ms", "17"}
+			code := run(args, &stdout, &stderr)
+
+			lines := strings.SplitAfter(stdout.String(), "\n")
+			require.Len(t, lines, 3) // sent, meaning, ""
+			assert.Equal(t, c.want, lines[1])
+			if strings.Contains(c.want, "prime") {
+				assert.Equal(t, 0, code)
+			} else {
+				assert.Equal(t, 1, code)
+			}
+		})
+	}
+}
+
+func TestClientReportsAServerThatIsNotThere(t *testing.T) {
+	probe := listen(t)
+	addr := probe.Addr().String()
+	require.NoError(t, probe.Close())
+
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"client", "-addr", addr}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "cannot connect to "+addr)
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
+}
+
+func TestUnknownCommandIsAnError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"serve"}, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr.String(), `unknown command "serve"`)
+	assert.Contains(t, stderr.String(), "usage:")
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"workbook/prime/primetest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// runDemo runs one demonstration by name and returns its output.
+func runDemo(t *testing.T, name string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{name}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	require.Empty(t, stderr.String())
+	return stdout.String()
+}
+
+func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
+	for _, d := range demos {
+		t.Run(d.name, func(t *testing.T) {
+			output := runDemo(t, d.name)
+			primetest.CheckTranscript(t, "README.md", d.name, output)
+		})
+	}
+}
+
+func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
+	// Chapter 01's README shows four of these demonstrations.
+	names := []string{"close-in-loop", "missing-newline",
+		"python-isprime", "accept-once"}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			primetest.CheckTranscript(t,
+				"../01-raw-socket/README.md", name, runDemo(t, name))
+		})
+	}
+}
+
+func TestRunningAllIsEachUnderItsHeading(t *testing.T) {
+	var want strings.Builder
+	for i, d := range demos {
+		if i > 0 {
+			want.WriteString("\n")
+		}
+		want.WriteString("== " + d.name + ": " + d.summary + "\n")
+		want.WriteString(runDemo(t, d.name))
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	assert.Equal(t, want.String(), stdout.String())
+}
+
+func TestListNamesEveryDemoOnItsOwnLine(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"list"}, &stdout, &stderr)
+	require.Equal(t, 0, code)
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"),
+		"\n")
+	require.Len(t, lines, len(demos))
+	for i, d := range demos {
+		assert.True(t, strings.HasPrefix(lines[i], d.name+" "),
+			"line %d is %q, want it to start with %q",
+			i, lines[i], d.name)
+		assert.Contains(t, lines[i], d.summary)
+	}
+	primetest.CheckTranscript(t, "README.md", "list", stdout.String())
+}
+
+func TestAnUnknownNameIsAnError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"framming"}, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(),
+		`no demonstration called "framming"`)
+	assert.Contains(t, stderr.String(), "framing ")
+}
+
+func TestTheSourceTextsIsPrime(t *testing.T) {
+	cases := map[int]string{
+		1: "False", 2: "True", 3: "None", 4: "False", 5: "None",
+		7: "None", 9: "False", 25: "True", 27: "False",
+	}
+	for n, want := range cases {
+		got := sourceIsPrime(n)
+		assert.Equal(t, want, got, "sourceIsPrime(%d) = %s, want %s",
+			n, got, want)
+	}
+}
+
+func TestEncodeCP1252(t *testing.T) {
+	got, err := encodeCP1252("Conexión")
+	require.NoError(t, err)
+	assert.Equal(t, []byte("Conexi\xf3n"), got)
+	assert.Equal(t, "Conexión", decodeCP1252(got))
+
+	_, err = encodeCP1252("€") // 0x80 in Windows-1252: not in our table
+	assert.Error(t, err)
+}
+
+func TestGoVetRejectsStringOfAnInt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go vet")
+	}
+	command := exec.Command("go", "vet", "./testdata/stringint")
+	output, err := command.CombinedOutput()
+	require.Error(t, err, "go vet accepted string(n): %s", output)
+
+	// Keep only vet's finding, without the package header line.
+	var finding string
+	for _, line := range strings.Split(string(output), "\n") {
+		if strings.Contains(line, "conversion from") {
+			finding = line + "\n"
+		}
+	}
+	require.NotEmpty(t, finding, "go vet said: %s", output)
+	primetest.CheckTranscript(t, "README.md", "vet", finding)
+}
