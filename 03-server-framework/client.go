@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"workbook/03-server-framework/tcpserver"
+)
+
+// sourceNumbers are the requests of the source text's second client:
+// 4j, 4, 5, 17, 29, 2**50, 2**50-1.
+var sourceNumbers = []string{
+	"4j", "4", "5", "17", "29",
+	"1125899906842624", "1125899906842623",
+}
+
+// runClient is the "client" command: each number on a connection of
+// its own, as the source text's second client does, timed.
+func runClient(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("client", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	addr := flags.String("addr", tcpserver.DefaultAddr,
+		"server address")
+	timeout := flags.Duration("timeout", 5*time.Second,
+		"how long to wait for the server, to connect and to reply")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	numbers := flags.Args()
+	if len(numbers) == 0 {
+		numbers = sourceNumbers
+	}
+	if !askEach(*addr, numbers, *timeout, stdout) {
+		return 1
+	}
+	return 0
+}
+
+// askEach asks about each number on a new connection and prints the
+// reply, what it means, and how long the whole exchange took. It
+// reports whether every reply was understood.
+func askEach(addr string, numbers []string, timeout time.Duration,
+	out io.Writer) bool {
+	allUnderstood := true
+	for _, number := range numbers {
+		request := number + "\n"
+		start := time.Now()
+		reply, err := askOnce(addr, request, timeout)
+		took := time.Since(start).Round(time.Microsecond)
+		if err != nil {
+			fmt.Fprintf(out, "client | %q: no reply: %v (%v)\n",
+				request, err, took)
+			allUnderstood = false
+			continue
+		}
+		meaning, ok := meanings[string(reply)]
+		if !ok {
+			meaning = "not understood"
+			allUnderstood = false
+		}
+		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n",
+			request, reply, meaning, took)
+	}
+	return allUnderstood
+}
+
+// meanings are the replies a client of this protocol understands.
+var meanings = map[string]string{
+	"T\n": "prime",
+	"F\n": "not prime",
+	"E\n": "not an integer",
+}
+
+// askOnce connects, sends one request, reads one reply line, and
+// hangs up: the whole life of a one-shot connection.
+func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
+	conn, err := net.DialTimeout("tcp", addr, timeout)
+	if err != nil {
+		return nil, reason(err)
+	}
+	defer conn.Close()
+
+	// One deadline for the exchange: never wait forever.
+	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
+		return nil, err
+	}
+	if _, err := conn.Write([]byte(request)); err != nil {
+		return nil, reason(err)
+	}
+	// A reply is two bytes; a small buffer bounds what a broken
+	// server can make us hold.
+	reply, err := bufio.NewReaderSize(conn, 64).ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return nil, fmt.Errorf("reply too long: %q...", reply[:16])
+	case errors.Is(err, io.EOF):
+		return nil, fmt.Errorf("the server closed the connection "+
+			"after %q", reply)
+	case err != nil:
+		return nil, reason(err)
+	}
+	return reply, nil
+}

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"workbook/prime/primetest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestDemoTranscript(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), nil, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	assert.Empty(t, stderr.String())
+	primetest.CheckTranscript(t, "README.md", "demo", stdout.String())
+}
+
+// syncBuffer is a bytes.Buffer that goroutines can share.
+type syncBuffer struct {
+	mu     sync.Mutex
+	buffer bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buffer.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buffer.String()
+}
+
+// askOverPipe runs the prime handler on one end of an in-memory
+// connection and sends request from the other end.
+func askOverPipe(t *testing.T, request string) (reply, screen string) {
+	t.Helper()
+	var shown syncBuffer
+	defaults := limits{maxLine: 1024, idleTimeout: time.Second,
+		maxConns: 1}
+	server := newPrimeServer(defaults, log.New(&shown, "", 0), nil,
+		log.New(io.Discard, "", 0))
+
+	client, serverEnd := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		server.ServeConn(serverEnd)
+		close(done)
+	}()
+	// Write in the background: a pipe has no buffer, and a too
+	// long request is not read to its end.
+	go func() {
+		_, _ = client.Write([]byte(request))
+	}()
+	got, err := io.ReadAll(client)
+	require.NoError(t, err)
+	client.Close()
+	<-done
+	return string(got), shown.String()
+}
+
+func TestPrimeHandler(t *testing.T) {
+	cases := []struct{ request, reply, shown string }{
+		{"17\n", "T\n", `sent "17\n": T`},
+		{"4\n", "F\n", `sent "4\n": F`},
+		{"4j\n", "E\n", `sent "4j\n": E`},
+		{"17\r\n", "T\n", `sent "17\r\n": T`},
+		{"\x1b[2J\x1b[31mhi\n", "E\n", `sent "\x1b[2J\x1b[31mhi\n": E`},
+		{"\x00\xff\n", "E\n", `sent "\x00\xff\n": E`},
+		{strings.Repeat("7", 5000), "E\n",
+			`sent "77777777777777777777"... (a line over 1024 bytes): E`},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%.20q", c.request), func(t *testing.T) {
+			reply, screen := askOverPipe(t, c.request)
+			assert.Equal(t, c.reply, reply)
+			assert.Contains(t, screen, c.shown)
+			// Nothing raw reaches the screen: no ESC, no NUL.
+			assert.NotContains(t, screen, "\x1b")
+			assert.NotContains(t, screen, "\x00")
+		})
+	}
+}
+
+// startServerCommand runs the "server" command on a free port, with
+// extra flags, until the test cancels it.
+func startServerCommand(t *testing.T, flags ...string) (
+	addr string, stop func() (int, string, string)) {
+	t.Helper()
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr = probe.Addr().String()
+	require.NoError(t, probe.Close())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	code := make(chan int, 1)
+	args := append([]string{"server", "-addr", addr}, flags...)
+	go func() { code <- run(ctx, args, &stdout, &stderr) }()
+	require.Eventually(t, func() bool {
+		return strings.Contains(stdout.String(), "listening on")
+	}, 5*time.Second, time.Millisecond)
+
+	stop = func() (int, string, string) {
+		cancel()
+		return <-code, stdout.String(), stderr.String()
+	}
+	return addr, stop
+}
+
+func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	addr, stop := startServerCommand(t, "-log", logPath)
+
+	const clients = 50
+	var wait sync.WaitGroup
+	for i := range clients {
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			_, err := askOnce(addr, fmt.Sprintf("%d\n", i),
+				5*time.Second)
+			assert.NoError(t, err)
+		}()
+	}
+	wait.Wait()
+	code, _, stderr := stop()
+	require.Equal(t, 0, code, "stderr: %s", stderr)
+
+	content, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(content), "\n"),
+		"\n")
+	require.Len(t, lines, clients)
+	// Date, time, client, request quoted, verdict: whole lines,
+	// never two mixed together.
+	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ` +
+		`127\.0\.0\.1:\d+ "\d+\\n" [TF]$`)
+	for _, line := range lines {
+		assert.Regexp(t, shape, line)
+	}
+}
+
+func TestServerCommandWithoutLog(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	addr, stop := startServerCommand(t, "-log", "")
+	reply, err := askOnce(addr, "17\n", 5*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, "T\n", string(reply))
+	code, _, _ := stop()
+	assert.Equal(t, 0, code)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no log file expected")
+}
+
+func TestServerCommandShutsDownGracefully(t *testing.T) {
+	addr, stop := startServerCommand(t, "-log", "")
+
+	// An idle client is connected when the server is told to stop.
+	idle, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer idle.Close()
+
+	code, stdout, stderr := stop()
+	assert.Equal(t, 0, code, "stderr: %s", stderr)
+	assert.Contains(t, stdout, "server | shutting down")
+	assert.Contains(t, stdout, "server | stopped")
+
+	// The idle client was let go.
+	require.NoError(t, idle.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = idle.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, io.EOF)
+}
+
+func TestServerCommandReportsAPortInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	addr := taken.Addr().String()
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(),
+		[]string{"server", "-addr", addr, "-log", ""}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
+	assert.Contains(t, stderr.String(), "cannot listen on "+addr)
+}
+
+func TestServerCommandRejectsBadLimits(t *testing.T) {
+	for _, flags := range [][]string{
+		{"-max-line", "0"}, {"-idle-timeout", "0s"},
+		{"-max-conns", "-1"}, {"extra"},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"server", "-log", ""}, flags...)
+		code := run(context.Background(), args, &stdout, &stderr)
+		assert.Equal(t, 2, code, "flags %v", flags)
+	}
+}
+
+func TestClientCommandReportsEachReply(t *testing.T) {
+	addr, stop := startServerCommand(t, "-log", "")
+	defer stop()
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(),
+		[]string{"client", "-addr", addr, "7", "8", "x"},
+		&stdout, &stderr)
+	assert.Equal(t, 0, code)
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"),
+		"\n")
+	require.Len(t, lines, 3)
+	assert.Contains(t, lines[0], `"7\n" -> "T\n" prime`)
+	assert.Contains(t, lines[1], `"8\n" -> "F\n" not prime`)
+	assert.Contains(t, lines[2], `"x\n" -> "E\n" not an integer`)
+}
+
+func TestClientTellsAServerItCannotUnderstand(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer listener.Close()
+	replies := []string{"T", "yes\n", strings.Repeat("T", 100)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, reply := range replies {
+			conn, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = bufio.NewReader(conn).ReadString('\n')
+			_, _ = conn.Write([]byte(reply))
+			conn.Close()
+		}
+	}()
+
+	var stdout, stderr bytes.Buffer
+	args := []string{"client", "-addr", listener.Addr().String(),
+		"1", "2", "3"}
+	code := run(context.Background(), args, &stdout, &stderr)
+	<-done
+	assert.Equal(t, 1, code)
+	output := stdout.String()
+	assert.Contains(t, output,
+		`no reply: the server closed the connection after "T"`)
+	assert.Contains(t, output, `-> "yes\n" not understood`)
+	assert.Contains(t, output, `no reply: reply too long`)
+}
+
+func TestClientCannotConnect(t *testing.T) {
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := probe.Addr().String()
+	require.NoError(t, probe.Close())
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(),
+		[]string{"client", "-addr", addr, "7"}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout.String(), "no reply: connect:")
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve"},
+		&stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr.String(), "usage:")
+}

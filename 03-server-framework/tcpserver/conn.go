@@ -1,0 +1,142 @@
+package tcpserver
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"time"
+)
+
+// Errors from Conn.ReadLine, besides those of the network.
+var (
+	// ErrLineTooLong: MaxLineBytes arrived without a '\n'.
+	ErrLineTooLong = errors.New("tcpserver: line too long")
+	// ErrIdleTimeout: the client was silent for IdleTimeout.
+	ErrIdleTimeout = errors.New("tcpserver: client idle too long")
+)
+
+// lingerTime is how long a closing connection keeps reading, and
+// discarding, what the client still sends (see close).
+const lingerTime = time.Second
+
+// A Conn is one client's connection, as a handler sees it.
+type Conn struct {
+	// Reader reads the client's bytes, buffered: Python's rfile.
+	// Its buffer is MaxLineBytes long.
+	Reader *bufio.Reader
+
+	// Writer writes to the client, buffered: Python's wfile. The
+	// server flushes it when the handler returns; a handler that
+	// answers many requests flushes it itself.
+	Writer *bufio.Writer
+
+	// RemoteAddr is the client's address: Python's client_address.
+	RemoteAddr net.Addr
+
+	netConn net.Conn
+	server  *Server
+}
+
+func (s *Server) newConn(conn net.Conn) *Conn {
+	c := &Conn{
+		RemoteAddr: conn.RemoteAddr(),
+		netConn:    conn,
+		server:     s,
+	}
+	c.Reader = bufio.NewReaderSize(conn, s.maxLineBytes())
+	c.Writer = bufio.NewWriter(deadlineWriter{c})
+	return c
+}
+
+// ReadLine returns the next line, '\n' included, waiting at most
+// IdleTimeout for it. The line is valid until the next read.
+//
+// Besides network errors, it returns ErrLineTooLong with the first
+// MaxLineBytes of a line that has no '\n' within them, ErrIdleTimeout
+// for a silent client, ErrServerClosed once the server is shutting
+// down, and io.EOF when the client has hung up. A last line that ends
+// at EOF without '\n' is returned as a line.
+func (c *Conn) ReadLine() ([]byte, error) {
+	if err := c.armReadDeadline(); err != nil {
+		return nil, err
+	}
+	line, err := c.Reader.ReadSlice('\n')
+	switch {
+	case err == nil:
+		return line, nil
+	case errors.Is(err, bufio.ErrBufferFull):
+		return line, ErrLineTooLong
+	case errors.Is(err, io.EOF) && len(line) > 0:
+		return line, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if c.server.shuttingDown.Load() {
+			return nil, ErrServerClosed
+		}
+		return nil, ErrIdleTimeout
+	}
+	return nil, err
+}
+
+// armReadDeadline gives the next read IdleTimeout to complete, or
+// none at all if the server is shutting down.
+func (c *Conn) armReadDeadline() error {
+	deadline := time.Now().Add(c.server.idleTimeout())
+	if err := c.netConn.SetReadDeadline(deadline); err != nil {
+		return err
+	}
+	// Shutdown may have woken this connection between our check
+	// and our deadline: check again, after setting it.
+	if c.server.shuttingDown.Load() {
+		c.wakeForShutdown()
+	}
+	return nil
+}
+
+// wakeForShutdown ends a read that is waiting for a request. Lines
+// the server has already received are still read from the buffer.
+func (c *Conn) wakeForShutdown() {
+	// An error here means the connection is already closed,
+	// which is what we want anyway.
+	_ = c.netConn.SetReadDeadline(time.Now())
+}
+
+// close ends the connection politely. It sends the end of the data
+// first, then reads what the client may still be sending for up to a
+// second before closing. Closing with unread bytes would make the
+// system reset the connection, and the reset can destroy the reply
+// before the client reads it (a client that sent a line too long,
+// for one).
+func (c *Conn) close() {
+	defer c.netConn.Close()
+	type closeWriter interface{ CloseWrite() error }
+	half, ok := c.netConn.(closeWriter)
+	if !ok {
+		return
+	}
+	if err := half.CloseWrite(); err != nil {
+		return
+	}
+	deadline := time.Now().Add(lingerTime)
+	if err := c.netConn.SetReadDeadline(deadline); err != nil {
+		return
+	}
+	// Drained to io.Discard: no memory is kept.
+	_, _ = io.Copy(io.Discard, c.netConn)
+}
+
+// deadlineWriter gives each write IdleTimeout to complete, so that a
+// client that never reads its replies cannot block its handler
+// forever once the system's buffers are full.
+type deadlineWriter struct {
+	c *Conn
+}
+
+func (w deadlineWriter) Write(p []byte) (int, error) {
+	deadline := time.Now().Add(w.c.server.idleTimeout())
+	if err := w.c.netConn.SetWriteDeadline(deadline); err != nil {
+		return 0, err
+	}
+	return w.c.netConn.Write(p)
+}

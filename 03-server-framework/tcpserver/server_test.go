@@ -1,0 +1,429 @@
+package tcpserver
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// echoUpper answers one line with the same line in capitals, and
+// ErrLineTooLong with "TOO LONG\n".
+var echoUpper = HandlerFunc(func(c *Conn) {
+	line, err := c.ReadLine()
+	if errors.Is(err, ErrLineTooLong) {
+		c.Writer.WriteString("TOO LONG\n")
+		return
+	}
+	if err != nil {
+		return
+	}
+	c.Writer.Write(bytes.ToUpper(line))
+})
+
+// start runs s on a free loopback port and shuts it down when the
+// test ends. It returns the address to dial.
+func start(t *testing.T, s *Server) string {
+	t.Helper()
+	if s.ErrorLog == nil {
+		s.ErrorLog = log.New(io.Discard, "", 0)
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(),
+			5*time.Second)
+		defer cancel()
+		assert.NoError(t, s.Shutdown(ctx))
+		assert.ErrorIs(t, <-served, ErrServerClosed)
+	})
+	return listener.Addr().String()
+}
+
+// exchange sends request on a new connection and returns everything
+// the server sends back before it closes.
+func exchange(t *testing.T, addr, request string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = conn.Write([]byte(request))
+	require.NoError(t, err)
+	reply, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	return string(reply)
+}
+
+func TestServesALine(t *testing.T) {
+	addr := start(t, &Server{Handler: echoUpper})
+	assert.Equal(t, "HELLO\n", exchange(t, addr, "hello\n"))
+}
+
+func TestHandlerOverAPipe(t *testing.T) {
+	s := &Server{Handler: echoUpper}
+	client, server := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		s.ServeConn(server)
+		close(done)
+	}()
+	_, err := client.Write([]byte("pipe\n"))
+	require.NoError(t, err)
+	reply, err := bufio.NewReader(client).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "PIPE\n", reply)
+	client.Close()
+	<-done
+}
+
+func TestLastLineWithoutNewlineIsALine(t *testing.T) {
+	addr := start(t, &Server{Handler: echoUpper})
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("no newline"))
+	require.NoError(t, err)
+	// Closing our side is the end of the line.
+	require.NoError(t, conn.(*net.TCPConn).CloseWrite())
+	reply, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	assert.Equal(t, "NO NEWLINE", string(reply))
+}
+
+func TestManyConcurrentClientsAllAnswered(t *testing.T) {
+	addr := start(t, &Server{Handler: echoUpper})
+	const clients, requestsEach = 200, 5
+	var wrong atomic.Int64
+	var wait sync.WaitGroup
+	for client := range clients {
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			for request := range requestsEach {
+				line := fmt.Sprintf("client %d request %d\n",
+					client, request)
+				got, err := ask(addr, line)
+				if err != nil || got != strings.ToUpper(line) {
+					wrong.Add(1)
+				}
+			}
+		}()
+	}
+	wait.Wait()
+	assert.Zero(t, wrong.Load(), "replies wrong or lost")
+}
+
+// ask is exchange without testing.T, for goroutines.
+func ask(addr, request string) (string, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		return "", err
+	}
+	if _, err := conn.Write([]byte(request)); err != nil {
+		return "", err
+	}
+	reply, err := io.ReadAll(conn)
+	return string(reply), err
+}
+
+func TestHugeLineIsRefusedWithoutBeingHeld(t *testing.T) {
+	addr := start(t, &Server{Handler: echoUpper})
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
+
+	var before, after runtimeMemory
+	before.read()
+
+	// 10 MB with no newline, written while we wait for the reply.
+	huge := bytes.Repeat([]byte("9"), 10<<20)
+	writeDone := make(chan struct{})
+	go func() {
+		defer close(writeDone)
+		// The server may hang up before it has read it all:
+		// the write's error is expected, and not the point.
+		_, _ = conn.Write(huge)
+	}()
+	reply, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "TOO LONG\n", reply)
+	<-writeDone
+
+	after.read()
+	// The server allocated far less than the 10 MB it was sent.
+	// (The test's own 10 MB were allocated before the first read.)
+	allocated := after.totalAlloc - before.totalAlloc - uint64(len(huge))
+	assert.Less(t, allocated, uint64(2<<20),
+		"the server allocated %d bytes for one line", allocated)
+}
+
+func TestIdleClientIsDisconnected(t *testing.T) {
+	addr := start(t, &Server{
+		Handler:     echoUpper,
+		IdleTimeout: 100 * time.Millisecond,
+	})
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	// We say nothing. The server hangs up: Read sees the end.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	n, err := conn.Read(make([]byte, 16))
+	assert.Zero(t, n)
+	assert.ErrorIs(t, err, io.EOF)
+}
+
+func TestShutdownFinishesTheRequestInFlight(t *testing.T) {
+	received := make(chan struct{})
+	release := make(chan struct{})
+	slow := HandlerFunc(func(c *Conn) {
+		line, err := c.ReadLine()
+		if err != nil {
+			return
+		}
+		close(received)
+		<-release
+		c.Writer.Write(bytes.ToUpper(line))
+	})
+	s := &Server{Handler: slow, ErrorLog: log.New(io.Discard, "", 0)}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+	addr := listener.Addr().String()
+
+	// One client with a request in flight, one idle.
+	busy, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer busy.Close()
+	_, err = busy.Write([]byte("in flight\n"))
+	require.NoError(t, err)
+	<-received
+	idle, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer idle.Close()
+
+	shutdownDone := make(chan error, 1)
+	go func() { shutdownDone <- s.Shutdown(context.Background()) }()
+
+	// The idle client is let go while the busy one still works.
+	require.NoError(t, idle.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = idle.Read(make([]byte, 16))
+	assert.ErrorIs(t, err, io.EOF)
+	select {
+	case <-shutdownDone:
+		t.Fatal("Shutdown returned before the request was answered")
+	default:
+	}
+
+	// New clients are no longer accepted.
+	assert.ErrorIs(t, <-served, ErrServerClosed)
+	_, err = net.Dial("tcp", addr)
+	assert.Error(t, err)
+
+	close(release)
+	require.NoError(t, busy.SetReadDeadline(time.Now().Add(5*time.Second)))
+	reply, err := io.ReadAll(busy)
+	require.NoError(t, err)
+	assert.Equal(t, "IN FLIGHT\n", string(reply))
+	assert.NoError(t, <-shutdownDone)
+}
+
+func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
+	release := make(chan struct{})
+	stuck := HandlerFunc(func(c *Conn) { <-release })
+	s := &Server{Handler: stuck, ErrorLog: log.New(io.Discard, "", 0)}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+
+	conn, err := net.Dial("tcp", listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	// Wait until the handler runs.
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.conns) == 1
+	}, 5*time.Second, time.Millisecond)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, s.Shutdown(ctx), context.Canceled)
+	assert.NoError(t, s.Close())
+	close(release)
+	assert.ErrorIs(t, <-served, ErrServerClosed)
+	s.active.Wait()
+}
+
+func TestPanicEndsOnlyThatConnection(t *testing.T) {
+	var errorLog bytes.Buffer
+	var logMu sync.Mutex
+	panicky := HandlerFunc(func(c *Conn) {
+		line, err := c.ReadLine()
+		if err != nil {
+			return
+		}
+		if string(line) == "boom\n" {
+			panic("the handler has a bug")
+		}
+		c.Writer.Write(bytes.ToUpper(line))
+	})
+	addr := start(t, &Server{
+		Handler:  panicky,
+		ErrorLog: log.New(&lockedBuffer{&errorLog, &logMu}, "", 0),
+	})
+
+	assert.Equal(t, "", exchange(t, addr, "boom\n"))
+	assert.Equal(t, "STILL HERE\n", exchange(t, addr, "still here\n"))
+
+	logMu.Lock()
+	defer logMu.Unlock()
+	assert.Contains(t, errorLog.String(), "panic serving 127.0.0.1:")
+	assert.Contains(t, errorLog.String(), "the handler has a bug")
+	assert.Equal(t, 1, strings.Count(errorLog.String(), "\n"))
+}
+
+type lockedBuffer struct {
+	buffer *bytes.Buffer
+	mu     *sync.Mutex
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buffer.Write(p)
+}
+
+func TestPastMaxConnsNewClientsWait(t *testing.T) {
+	addr := start(t, &Server{Handler: echoUpper, MaxConns: 1})
+
+	// The first client takes the only slot and keeps it.
+	first, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer first.Close()
+	_, err = first.Write([]byte("x")) // no newline: still reading
+	require.NoError(t, err)
+
+	// The second is queued by the system, not answered yet.
+	second, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer second.Close()
+	_, err = second.Write([]byte("second\n"))
+	require.NoError(t, err)
+	require.NoError(t, second.SetReadDeadline(
+		time.Now().Add(200*time.Millisecond)))
+	_, err = second.Read(make([]byte, 16))
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+
+	// When the first finishes, the second gets its turn.
+	_, err = first.Write([]byte("\n"))
+	require.NoError(t, err)
+	require.NoError(t, second.SetReadDeadline(time.Now().Add(5*time.Second)))
+	reply, err := io.ReadAll(second)
+	require.NoError(t, err)
+	assert.Equal(t, "SECOND\n", string(reply))
+}
+
+// flakyListener fails its first Accepts with "too many open files".
+type flakyListener struct {
+	net.Listener
+	failures atomic.Int64
+	calls    atomic.Int64
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	l.calls.Add(1)
+	if l.failures.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp",
+			Err: os.NewSyscallError("accept", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
+}
+
+func TestAcceptErrorsBackOffThenRecover(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	flaky := &flakyListener{Listener: inner}
+	flaky.failures.Store(4)
+	var errorLog bytes.Buffer
+	var logMu sync.Mutex
+	s := &Server{
+		Handler:  echoUpper,
+		ErrorLog: log.New(&lockedBuffer{&errorLog, &logMu}, "", 0),
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(flaky) }()
+
+	// Served after the failures: Serve waited, it did not quit.
+	assert.Equal(t, "OK\n", exchange(t, inner.Addr().String(), "ok\n"))
+	// Four failures, then the Accept that worked, then one waiting.
+	assert.LessOrEqual(t, flaky.calls.Load(), int64(6))
+
+	logMu.Lock()
+	logged := errorLog.String()
+	logMu.Unlock()
+	assert.Equal(t, 4, strings.Count(logged, "too many open files"))
+	assert.Contains(t, logged, "retrying in 5ms")
+	assert.Contains(t, logged, "retrying in 40ms")
+
+	require.NoError(t, s.Shutdown(context.Background()))
+	assert.ErrorIs(t, <-served, ErrServerClosed)
+}
+
+func TestAPermanentAcceptErrorEndsServe(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	// Closed behind the server's back: Accept can never succeed.
+	listener.Close()
+	s := &Server{Handler: echoUpper}
+	err = s.Serve(listener)
+	assert.ErrorIs(t, err, net.ErrClosed)
+}
+
+func TestServeAfterShutdownReturnsAtOnce(t *testing.T) {
+	s := &Server{Handler: echoUpper}
+	require.NoError(t, s.Shutdown(context.Background()))
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	assert.ErrorIs(t, s.Serve(listener), ErrServerClosed)
+}
+
+func TestBackoffDoublesUpToOneSecond(t *testing.T) {
+	var got []time.Duration
+	var d time.Duration
+	for range 10 {
+		d = nextBackoff(d)
+		got = append(got, d)
+	}
+	assert.Equal(t, 5*time.Millisecond, got[0])
+	assert.Equal(t, 10*time.Millisecond, got[1])
+	assert.Equal(t, time.Second, got[9])
+}
