@@ -1,0 +1,309 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"workbook/prime"
+)
+
+// A workload is a list of requests and the reply each must get.
+type workload struct {
+	requests [][]byte
+	want     [][]byte
+}
+
+// newWorkload asks about the numbers 1 to n.
+func newWorkload(n int) workload {
+	var w workload
+	for i := 1; i <= n; i++ {
+		request := []byte(strconv.Itoa(i) + "\n")
+		w.requests = append(w.requests, request)
+		w.want = append(w.want, prime.Judge(request).Reply())
+	}
+	return w
+}
+
+// slice returns the requests from..to, with a check that knows
+// where they came from.
+func (w workload) slice(from, to int) (workload, onReply) {
+	part := workload{w.requests[from:to], w.want[from:to]}
+	return part, part.check
+}
+
+// check fails on any reply that is not the one expected: a benchmark
+// that counts wrong answers as served would measure nothing.
+func (w workload) check(i int, reply []byte) error {
+	if !bytes.Equal(reply, w.want[i]) {
+		return fmt.Errorf("reply %q to %q, want %q",
+			reply, w.requests[i], w.want[i])
+	}
+	return nil
+}
+
+// dial connects with a deadline for the whole exchange.
+func dial(addr string) (net.Conn, error) {
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.SetDeadline(time.Now().Add(time.Minute)); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// The four ways of asking that the bench compares.
+
+// benchReconnect opens a new connection for every request, as the
+// source text's second client does.
+func benchReconnect(addr string, w workload) error {
+	for i := range w.requests {
+		conn, err := dial(addr)
+		if err != nil {
+			return err
+		}
+		part, check := w.slice(i, i+1)
+		err = askLockstep(conn, part.requests, check)
+		conn.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchLockstep sends everything on one connection, waiting for
+// each reply before the next request.
+func benchLockstep(addr string, w workload) error {
+	conn, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return askLockstep(conn, w.requests, w.check)
+}
+
+// benchPipelined sends everything on one connection without waiting.
+func benchPipelined(addr string, w workload) error {
+	conn, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return askPipelined(conn, w.requests, w.check)
+}
+
+// benchConcurrent shares the requests among clients, each on its
+// own connection in lock-step, all at the same time.
+func benchConcurrent(addr string, w workload, clients int) error {
+	errs := make(chan error, clients)
+	var wait sync.WaitGroup
+	share := (len(w.requests) + clients - 1) / clients
+	for from := 0; from < len(w.requests); from += share {
+		part, _ := w.slice(from, min(from+share, len(w.requests)))
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			errs <- benchLockstep(addr, part)
+		}()
+	}
+	wait.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
+}
+
+// A benchMode is one way of asking, and how many requests to time it
+// with: enough for a run to last a fraction of a second.
+type benchMode struct {
+	name     string
+	requests int
+	ask      func(addr string, w workload) error
+}
+
+func benchModes(n, clients int) []benchMode {
+	return []benchMode{
+		{"new connection per request", max(n/4, 1), benchReconnect},
+		{"one connection, lock-step", n, benchLockstep},
+		{"one connection, pipelined", 10 * n, benchPipelined},
+		{fmt.Sprintf("%d connections, lock-step", clients), n,
+			func(addr string, w workload) error {
+				return benchConcurrent(addr, w, clients)
+			}},
+	}
+}
+
+// A result is a mode's median rate over the runs.
+type result struct {
+	mode      benchMode
+	perSecond float64
+}
+
+// measure runs each mode runs times against addr and keeps the
+// median rate.
+func measure(addr string, modes []benchMode, runs int) ([]result, error) {
+	var results []result
+	for _, mode := range modes {
+		w := newWorkload(mode.requests)
+		var rates []float64
+		for range runs {
+			start := time.Now()
+			if err := mode.ask(addr, w); err != nil {
+				return nil, fmt.Errorf("%s: %w", mode.name, err)
+			}
+			elapsed := time.Since(start).Seconds()
+			rates = append(rates, float64(mode.requests)/elapsed)
+		}
+		slices.Sort(rates)
+		results = append(results, result{mode, rates[len(rates)/2]})
+	}
+	return results, nil
+}
+
+// runBench is the "bench" command.
+func runBench(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	addr := flags.String("addr", "",
+		"server to measure (default: start one for the bench)")
+	n := flags.Int("n", 20000, "requests for the lock-step modes; "+
+		"a quarter of it for reconnecting, ten times for pipelining")
+	clients := flags.Int("c", 8, "clients for the concurrent mode")
+	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
+	python := flags.Bool("python", false,
+		"also measure the source text's server, in Python (python3)")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	if flags.NArg() > 0 || *n < 1 || *clients < 1 || *runs < 1 {
+		fmt.Fprintln(stderr, "bench: -n, -c and -runs must be "+
+			"at least 1, and no other arguments")
+		return 2
+	}
+
+	// The servers to measure: the one at -addr, or one of ours,
+	// and the Python one if asked for.
+	type target struct{ name, addr string }
+	var targets []target
+	if *addr != "" {
+		targets = append(targets, target{"the server at " + *addr, *addr})
+	} else {
+		stop, started, err := startBenchServer()
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer stop()
+		targets = append(targets, target{"this chapter's server", started})
+	}
+	if *python {
+		stop, started, err := startPythonServer()
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer stop()
+		targets = append(targets,
+			target{"the source text's server, in Python", started})
+	}
+
+	fmt.Fprintf(stdout, "bench: median of %d runs, every reply "+
+		"checked\n", *runs)
+	var all [][]result
+	for _, t := range targets {
+		fmt.Fprintf(stdout, "\n%s (%s)\n\n", t.name, t.addr)
+		results, err := measure(t.addr, benchModes(*n, *clients), *runs)
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %s: %v\n", t.name, err)
+			return 1
+		}
+		printTable(stdout, results)
+		fmt.Fprintln(stdout)
+		printBars(stdout, results)
+		all = append(all, results)
+	}
+	if len(all) == 2 {
+		fmt.Fprintf(stdout, "\nGo's requests/s over Python's\n")
+		for i, r := range all[0] {
+			fmt.Fprintf(stdout, "%-28s ×%.1f\n", r.mode.name,
+				r.perSecond/all[1][i].perSecond)
+		}
+	}
+	return 0
+}
+
+// startBenchServer runs this chapter's server, quiet, on a free
+// port, and returns how to stop it.
+func startBenchServer() (stop func(), addr string, err error) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	s := newServer(1024, 30*time.Second, 1000)
+	s.errorLog = log.New(io.Discard, "", 0)
+	served := make(chan error, 1)
+	go func() { served <- s.serve(listener) }()
+	stop = func() {
+		// Shutting down after the bench: nothing is in flight.
+		_ = s.shutdown(contextWithTimeout(5 * time.Second))
+		<-served
+	}
+	return stop, listener.Addr().String(), nil
+}
+
+// printTable shows each mode's rate, its time per request, and how
+// many times faster it is than a new connection per request.
+func printTable(out io.Writer, results []result) {
+	fmt.Fprintf(out, "%-28s %9s %12s %12s %8s\n", "mode",
+		"requests", "requests/s", "per request", "speed-up")
+	for _, r := range results {
+		perRequest := time.Duration(float64(time.Second) / r.perSecond)
+		fmt.Fprintf(out, "%-28s %9d %12s %12v %7.1f×\n",
+			r.mode.name, r.mode.requests, thousands(r.perSecond),
+			perRequest.Round(100*time.Nanosecond),
+			r.perSecond/results[0].perSecond)
+	}
+}
+
+// printBars draws requests/s as bars, large enough for a projector.
+func printBars(out io.Writer, results []result) {
+	const width = 40
+	var most float64
+	for _, r := range results {
+		most = max(most, r.perSecond)
+	}
+	fmt.Fprintln(out, "requests/s")
+	for _, r := range results {
+		length := max(1, int(r.perSecond/most*width+0.5))
+		fmt.Fprintf(out, "%-28s %s %s\n", r.mode.name,
+			strings.Repeat("█", length), thousands(r.perSecond))
+	}
+}
+
+// thousands writes 123456.7 as "123,457".
+func thousands(x float64) string {
+	digits := strconv.FormatInt(int64(x+0.5), 10)
+	var out strings.Builder
+	for i, digit := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			out.WriteByte(',')
+		}
+		out.WriteRune(digit)
+	}
+	return out.String()
+}

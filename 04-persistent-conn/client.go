@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// sourceNumbers are the requests of the source text's client.
+var sourceNumbers = []string{
+	"4j", "4", "5", "-5", "17", "29",
+	"1125899906842624", "1125899906842623",
+}
+
+// meanings are the replies a client of this protocol understands.
+var meanings = map[string]string{
+	"T\n": "prime",
+	"F\n": "not prime",
+	"E\n": "not an integer",
+}
+
+// runClient is the "client" command: all the numbers on one
+// connection, in lock-step or pipelined.
+func runClient(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("client", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	addr := flags.String("addr", defaultAddr, "server address")
+	pipeline := flags.Bool("pipeline", false,
+		"send every request before reading the replies")
+	timeout := flags.Duration("timeout", 5*time.Second,
+		"how long to wait for the server, to connect and to reply")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	numbers := flags.Args()
+	if len(numbers) == 0 {
+		numbers = sourceNumbers
+	}
+
+	conn, err := net.DialTimeout("tcp", *addr, *timeout)
+	if err != nil {
+		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n",
+			*addr, err)
+		return 1
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(*timeout)); err != nil {
+		fmt.Fprintf(stderr, "client: %v\n", err)
+		return 1
+	}
+
+	ask := askLockstep
+	if *pipeline {
+		ask = askPipelined
+	}
+	// Print each reply as it comes, next to its request.
+	err = ask(conn, requestsFor(numbers), func(i int, reply []byte) error {
+		fmt.Fprintf(stdout, "client | %q -> %q %s\n",
+			numbers[i]+"\n", reply, meaningOf(reply))
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "client: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// requestsFor turns numbers into request lines.
+func requestsFor(numbers []string) [][]byte {
+	requests := make([][]byte, len(numbers))
+	for i, number := range numbers {
+		requests[i] = []byte(number + "\n")
+	}
+	return requests
+}
+
+func meaningOf(reply []byte) string {
+	if meaning, ok := meanings[string(reply)]; ok {
+		return meaning
+	}
+	return "not understood"
+}
+
+// onReply receives each reply with the index of its request. The
+// reply's bytes are valid only during the call.
+type onReply func(i int, reply []byte) error
+
+// askLockstep sends one request, waits for its reply, and only then
+// sends the next: one round trip per request.
+func askLockstep(conn net.Conn, requests [][]byte, handle onReply) error {
+	replies := newReplyReader(conn)
+	for i, request := range requests {
+		if _, err := conn.Write(request); err != nil {
+			return fmt.Errorf("sending %q: %w", request, err)
+		}
+		reply, err := replies.next()
+		if err != nil {
+			return fmt.Errorf("reply to %q: %w", request, err)
+		}
+		if err := handle(i, reply); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// askPipelined sends every request without waiting, while it reads
+// the replies as they come: they come in the order of the requests.
+// The writing happens in its own goroutine: a client that wrote
+// everything before reading anything could block for ever, both
+// sides waiting for the other to read.
+func askPipelined(conn net.Conn, requests [][]byte, handle onReply) error {
+	written := make(chan error, 1)
+	go func() {
+		batch := bufio.NewWriter(conn)
+		for _, request := range requests {
+			if _, err := batch.Write(request); err != nil {
+				written <- err
+				return
+			}
+		}
+		written <- batch.Flush()
+	}()
+
+	replies := newReplyReader(conn)
+	var readErr error
+	for i := range requests {
+		reply, err := replies.next()
+		if err != nil {
+			readErr = fmt.Errorf("reading reply %d: %w", i+1, err)
+		} else {
+			readErr = handle(i, reply)
+		}
+		if readErr != nil {
+			// Unblock the writer, if it is stuck.
+			conn.Close()
+			break
+		}
+	}
+	writeErr := <-written
+	if readErr != nil {
+		return readErr
+	}
+	if writeErr != nil {
+		return fmt.Errorf("sending: %w", writeErr)
+	}
+	return nil
+}
+
+// replyReader reads reply lines. Replies are two bytes; its small
+// buffer bounds what a broken server can make the client hold.
+type replyReader struct {
+	reader *bufio.Reader
+}
+
+func newReplyReader(conn net.Conn) replyReader {
+	return replyReader{bufio.NewReaderSize(conn, 4096)}
+}
+
+// next returns the next reply, valid until the next call.
+func (r replyReader) next() ([]byte, error) {
+	line, err := r.reader.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return nil, errors.New("reply too long")
+	case errors.Is(err, io.EOF):
+		return nil, errors.New("the server closed the connection")
+	case err != nil:
+		return nil, err
+	}
+	return line, nil
+}
