@@ -201,7 +201,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	type target struct{ name, addr string }
 	var targets []target
 	if *addr != "" {
-		targets = append(targets, target{"the server at " + *addr, *addr})
+		targets = append(targets, target{"the server given by -addr", *addr})
 	} else {
 		stop, started, err := startBenchServer()
 		if err != nil {

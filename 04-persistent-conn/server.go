@@ -48,7 +48,6 @@ func newServer(maxLine int, idleTimeout time.Duration,
 		errorLog:    log.New(io.Discard, "", 0),
 		conns:       make(map[net.Conn]struct{}),
 		closing:     make(chan struct{}),
-		slots:       make(chan struct{}, maxConns),
 	}
 }
 
@@ -59,6 +58,8 @@ var errServerClosed = errors.New("server closed")
 // goroutine. Past maxConns it stops accepting until one ends: new
 // clients wait in the system's queue.
 func (s *server) serve(listener net.Listener) error {
+	// One token for each connection being served.
+	s.slots = make(chan struct{}, s.maxConns)
 	go func() {
 		<-s.closing
 		listener.Close()
