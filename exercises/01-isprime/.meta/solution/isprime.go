@@ -1,0 +1,25 @@
+// Package isprime is exercise 01: the source text's isprime, right.
+package isprime
+
+// IsPrime reports whether n is prime, by trial division.
+//
+// Negative numbers, 0 and 1 are not prime. 2 is the only even prime.
+// An odd n is prime when no odd number d, from 3 while d*d <= n,
+// divides it. Answer "prime" only after the loop has tried every
+// divisor: the source text answers inside its loop, and calls 25
+// prime.
+func IsPrime(n int64) bool {
+	if n < 2 {
+		return false
+	}
+	if n%2 == 0 {
+		return n == 2
+	}
+	// d <= n/d is d*d <= n without the overflow near 2^63.
+	for d := int64(3); d <= n/d; d += 2 {
+		if n%d == 0 {
+			return false
+		}
+	}
+	return true
+}

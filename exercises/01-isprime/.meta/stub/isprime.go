@@ -1,0 +1,14 @@
+// Package isprime is exercise 01: the source text's isprime, right.
+package isprime
+
+// IsPrime reports whether n is prime, by trial division.
+//
+// Negative numbers, 0 and 1 are not prime. 2 is the only even prime.
+// An odd n is prime when no odd number d, from 3 while d*d <= n,
+// divides it. Answer "prime" only after the loop has tried every
+// divisor: the source text answers inside its loop, and calls 25
+// prime.
+func IsPrime(n int64) bool {
+	// TODO: write the trial division described above.
+	return false
+}
