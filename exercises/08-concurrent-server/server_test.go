@@ -47,8 +47,8 @@ func serveResult(t *testing.T, served <-chan error) {
 			t.Errorf("Serve after Shutdown = %v, want "+
 				"ErrServerClosed", err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Error("Serve still running 5s after Shutdown")
+	case <-time.After(2 * time.Second):
+		t.Error("Serve still running 2s after Shutdown")
 	}
 }
 
