@@ -97,7 +97,7 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	reply, err := bufio.NewReaderSize(conn, 64).ReadSlice('\n')
 	switch {
 	case errors.Is(err, bufio.ErrBufferFull):
-		return nil, fmt.Errorf("reply too long: %q...", reply[:16])
+		return nil, fmt.Errorf("reply too long, starting %q", reply[:16])
 	case errors.Is(err, io.EOF):
 		return nil, fmt.Errorf("the server closed the connection "+
 			"after %q", reply)
