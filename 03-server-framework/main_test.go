@@ -35,29 +35,11 @@ func TestDemoTranscript(t *testing.T) {
 	primetest.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
-// syncBuffer is a bytes.Buffer that goroutines can share.
-type syncBuffer struct {
-	mu     sync.Mutex
-	buffer bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buffer.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buffer.String()
-}
-
 // askOverPipe runs the prime handler on one end of an in-memory
 // connection and sends request from the other end.
 func askOverPipe(t *testing.T, request string) (reply, screen string) {
 	t.Helper()
-	var shown syncBuffer
+	var shown primetest.SyncBuffer
 	defaults := limits{maxLine: 1024, idleTimeout: time.Second,
 		maxConns: 1}
 	server := newPrimeServer(defaults, log.New(&shown, "", 0), nil,
@@ -115,7 +97,7 @@ func startServerCommand(t *testing.T, flags ...string) (
 	require.NoError(t, probe.Close())
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr primetest.SyncBuffer
 	code := make(chan int, 1)
 	args := append([]string{"server", "-addr", addr}, flags...)
 	go func() { code <- run(ctx, args, &stdout, &stderr) }()

@@ -267,7 +267,7 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 
 func TestShutdownAnswersWhatWasReceived(t *testing.T) {
 	release := make(chan struct{})
-	var screen syncBuffer
+	var screen primetest.SyncBuffer
 	s, addr := startServer(t, func(s *server) {
 		// The screen blocks the server until we release it,
 		// so a request is in flight when shutdown starts.
@@ -309,26 +309,8 @@ func (b blockingWriter) Write(p []byte) (int, error) {
 	return b.w.Write(p)
 }
 
-// syncBuffer is a bytes.Buffer that goroutines can share.
-type syncBuffer struct {
-	mu     sync.Mutex
-	buffer bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buffer.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buffer.String()
-}
-
 func TestTheScreenShowsRequestsQuoted(t *testing.T) {
-	var screen syncBuffer
+	var screen primetest.SyncBuffer
 	_, addr := startServer(t, func(s *server) {
 		s.screen = log.New(&screen, "", 0)
 	})
@@ -355,7 +337,7 @@ func startServerCommand(t *testing.T, flags ...string) (
 	addr = fmt.Sprintf("127.0.0.1:%d", port)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr primetest.SyncBuffer
 	code := make(chan int, 1)
 	args := append([]string{"server", "-addr", addr}, flags...)
 	go func() { code <- run(ctx, args, &stdout, &stderr) }()

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -215,16 +214,10 @@ func TestVerify(t *testing.T) {
 
 func TestWatchRerunsOnSave(t *testing.T) {
 	root := fakeTree(t)
-	var mu sync.Mutex
-	var stdout bytes.Buffer
-	output := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		return stdout.String()
-	}
+	var stdout primetest.SyncBuffer
+	output := stdout.String
 	r := &runner{root: root, stdin: strings.NewReader(""),
-		out: lockedWriter{&stdout, &mu}, errOut: lockedWriter{&stdout, &mu},
-		pollEvery: 20 * time.Millisecond}
+		out: &stdout, errOut: &stdout, pollEvery: 20 * time.Millisecond}
 	exercises, err := discover(root)
 	require.NoError(t, err)
 	r.exercises = exercises
@@ -246,17 +239,6 @@ func TestWatchRerunsOnSave(t *testing.T) {
 
 	cancel()
 	assert.Equal(t, 0, <-done)
-}
-
-type lockedWriter struct {
-	buffer *bytes.Buffer
-	mu     *sync.Mutex
-}
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buffer.Write(p)
 }
 
 func TestCommandLineErrors(t *testing.T) {

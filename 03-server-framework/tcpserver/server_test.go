@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"workbook/prime/primetest"
 )
 
 func TestMain(m *testing.M) {
@@ -284,8 +286,7 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 }
 
 func TestPanicEndsOnlyThatConnection(t *testing.T) {
-	var errorLog bytes.Buffer
-	var logMu sync.Mutex
+	var errorLog primetest.SyncBuffer
 	panicky := HandlerFunc(func(c *Conn) {
 		line, err := c.ReadLine()
 		if err != nil {
@@ -298,28 +299,15 @@ func TestPanicEndsOnlyThatConnection(t *testing.T) {
 	})
 	addr := start(t, &Server{
 		Handler:  panicky,
-		ErrorLog: log.New(&lockedBuffer{&errorLog, &logMu}, "", 0),
+		ErrorLog: log.New(&errorLog, "", 0),
 	})
 
 	assert.Equal(t, "", exchange(t, addr, "boom\n"))
 	assert.Equal(t, "STILL HERE\n", exchange(t, addr, "still here\n"))
 
-	logMu.Lock()
-	defer logMu.Unlock()
 	assert.Contains(t, errorLog.String(), "panic serving 127.0.0.1:")
 	assert.Contains(t, errorLog.String(), "the handler has a bug")
 	assert.Equal(t, 1, strings.Count(errorLog.String(), "\n"))
-}
-
-type lockedBuffer struct {
-	buffer *bytes.Buffer
-	mu     *sync.Mutex
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buffer.Write(p)
 }
 
 func TestPastMaxConnsNewClientsWait(t *testing.T) {
@@ -373,11 +361,10 @@ func TestAcceptErrorsBackOffThenRecover(t *testing.T) {
 	require.NoError(t, err)
 	flaky := &flakyListener{Listener: inner}
 	flaky.failures.Store(4)
-	var errorLog bytes.Buffer
-	var logMu sync.Mutex
+	var errorLog primetest.SyncBuffer
 	s := &Server{
 		Handler:  echoUpper,
-		ErrorLog: log.New(&lockedBuffer{&errorLog, &logMu}, "", 0),
+		ErrorLog: log.New(&errorLog, "", 0),
 	}
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(flaky) }()
@@ -387,9 +374,7 @@ func TestAcceptErrorsBackOffThenRecover(t *testing.T) {
 	// Four failures, then the Accept that worked, then one waiting.
 	assert.LessOrEqual(t, flaky.calls.Load(), int64(6))
 
-	logMu.Lock()
 	logged := errorLog.String()
-	logMu.Unlock()
 	assert.Equal(t, 4, strings.Count(logged, "too many open files"))
 	assert.Contains(t, logged, "retrying in 5ms")
 	assert.Contains(t, logged, "retrying in 40ms")
