@@ -105,6 +105,26 @@ func benchPipelined(addr string, w workload) error {
 	return askPipelined(conn, w.requests, w.check)
 }
 
+// benchPairs sends the requests two at a time on one connection:
+// two requests in one write, then their two replies, and again. It
+// is the pattern where Nagle's algorithm meets delayed ACKs (see the
+// README): a server that writes each reply on its own, with Nagle on,
+// stalls on the second reply of every pair.
+func benchPairs(addr string, w workload) error {
+	conn, err := dial(addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for from := 0; from < len(w.requests); from += 2 {
+		pair, check := w.slice(from, min(from+2, len(w.requests)))
+		if err := askPipelined(conn, pair.requests, check); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // benchConcurrent shares the requests among clients, each on its
 // own connection in lock-step, all at the same time.
 func benchConcurrent(addr string, w workload, clients int) error {
@@ -145,6 +165,9 @@ func benchModes(n, clients int) []benchMode {
 			func(addr string, w workload) error {
 				return benchConcurrent(addr, w, clients)
 			}},
+		// Few requests: against a server that stalls, each pair
+		// can take 40 ms.
+		{"one connection, in pairs", max(n/200, 2), benchPairs},
 	}
 }
 
@@ -275,9 +298,18 @@ func printTable(out io.Writer, results []result) {
 		perRequest := time.Duration(float64(time.Second) / r.perSecond)
 		fmt.Fprintf(out, "%-28s %9d %12s %12v %7.1f×\n",
 			r.mode.name, r.mode.requests, thousands(r.perSecond),
-			perRequest.Round(100*time.Nanosecond),
-			r.perSecond/results[0].perSecond)
+			threeDigits(perRequest), r.perSecond/results[0].perSecond)
 	}
+}
+
+// threeDigits rounds a duration to about three significant digits:
+// 17.2µs, 300ns, 21.6ms.
+func threeDigits(d time.Duration) time.Duration {
+	precision := time.Duration(1)
+	for limit := time.Duration(1000); d >= limit; limit *= 10 {
+		precision *= 10
+	}
+	return d.Round(precision)
 }
 
 // printBars draws requests/s as bars, large enough for a projector.

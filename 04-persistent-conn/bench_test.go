@@ -60,6 +60,16 @@ func BenchmarkEightConnectionsLockstep(b *testing.B) {
 	reportRate(b, b.N)
 }
 
+func BenchmarkOneConnectionInPairs(b *testing.B) {
+	_, addr := startServer(b, nil)
+	w := newWorkload(2 * b.N)
+	b.ResetTimer()
+	if err := benchPairs(addr, w); err != nil {
+		b.Fatal(err)
+	}
+	reportRate(b, 2*b.N)
+}
+
 // BenchmarkIdleConnectionMemory measures what one idle connection
 // costs the server: its goroutine's stack, its buffers, its socket.
 // The client's ends are counted too, so this is an upper bound.

@@ -81,6 +81,11 @@ func TestPipelinedRepliesComeInRequestOrder(t *testing.T) {
 	assert.NoError(t, askPipelined(conn, w.requests, w.check))
 }
 
+func TestPairsOfRequestsAnsweredInOrder(t *testing.T) {
+	_, addr := startServer(t, nil)
+	assert.NoError(t, benchPairs(addr, newWorkload(101)))
+}
+
 func TestMixedRequestsOnOneConnection(t *testing.T) {
 	_, addr := startServer(t, nil)
 	conn := dialTest(t, addr)
@@ -414,6 +419,7 @@ func TestBenchCommand(t *testing.T) {
 	for _, mode := range []string{
 		"new connection per request", "one connection, lock-step",
 		"one connection, pipelined", "4 connections, lock-step",
+		"one connection, in pairs",
 	} {
 		// Once in the table, once in the chart.
 		assert.Equal(t, 2, strings.Count(output, mode), mode)
@@ -435,6 +441,13 @@ func TestThousands(t *testing.T) {
 	assert.Equal(t, "1,629,203", thousands(1629203))
 }
 
+func TestThreeDigits(t *testing.T) {
+	assert.Equal(t, 362*time.Nanosecond, threeDigits(362*time.Nanosecond))
+	assert.Equal(t, 17200*time.Nanosecond, threeDigits(17249*time.Nanosecond))
+	assert.Equal(t, 21600*time.Microsecond,
+		threeDigits(21559700*time.Nanosecond))
+}
+
 func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
@@ -445,4 +458,5 @@ func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
 	w := newWorkload(500)
 	assert.NoError(t, benchLockstep(addr, w))
 	assert.NoError(t, benchPipelined(addr, w))
+	assert.NoError(t, benchPairs(addr, newWorkload(6)))
 }
