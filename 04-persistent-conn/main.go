@@ -6,7 +6,7 @@
 //	go run ./04-persistent-conn                 the demo
 //	go run ./04-persistent-conn server [flags]  the server alone
 //	go run ./04-persistent-conn client [-addr] [-pipeline] [numbers...]
-//	go run ./04-persistent-conn bench [-addr] [-n] [-c] [-runs]
+//	go run ./04-persistent-conn bench [-addr] [-n] [-c] [-runs] [-python]
 package main
 
 import (
@@ -61,5 +61,5 @@ const usage = `usage:
   go run ./04-persistent-conn client [-addr host:port] [-pipeline]
         [numbers...]
   go run ./04-persistent-conn bench [-addr host:port] [-n requests]
-        [-c clients] [-runs n]
+        [-c clients] [-runs n] [-python]
 `
