@@ -86,35 +86,9 @@ func TestPrimeHandler(t *testing.T) {
 	}
 }
 
-// startServerCommand runs the "server" command on a free port, with
-// extra flags, until the test cancels it.
-func startServerCommand(t *testing.T, flags ...string) (
-	addr string, stop func() (int, string, string)) {
-	t.Helper()
-	probe, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr = probe.Addr().String()
-	require.NoError(t, probe.Close())
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr primetest.SyncBuffer
-	code := make(chan int, 1)
-	args := append([]string{"server", "-addr", addr}, flags...)
-	go func() { code <- run(ctx, args, &stdout, &stderr) }()
-	require.Eventually(t, func() bool {
-		return strings.Contains(stdout.String(), "listening on")
-	}, 5*time.Second, time.Millisecond)
-
-	stop = func() (int, string, string) {
-		cancel()
-		return <-code, stdout.String(), stderr.String()
-	}
-	return addr, stop
-}
-
 func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
-	addr, stop := startServerCommand(t, "-log", logPath)
+	addr, stop := primetest.StartServer(t, run, "-log", logPath)
 
 	const clients = 50
 	var wait sync.WaitGroup
@@ -128,8 +102,8 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 		}()
 	}
 	wait.Wait()
-	code, _, stderr := stop()
-	require.Equal(t, 0, code, "stderr: %s", stderr)
+	stopped := stop()
+	require.Equal(t, 0, stopped.Code, "stderr: %s", stopped.Stderr)
 
 	content, err := os.ReadFile(logPath)
 	require.NoError(t, err)
@@ -148,29 +122,28 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 func TestServerCommandWithoutLog(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	addr, stop := startServerCommand(t, "-log", "")
+	addr, stop := primetest.StartServer(t, run, "-log", "")
 	reply, err := askOnce(addr, "17\n", 5*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, "T\n", string(reply))
-	code, _, _ := stop()
-	assert.Equal(t, 0, code)
+	assert.Equal(t, 0, stop().Code)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "no log file expected")
 }
 
 func TestServerCommandShutsDownGracefully(t *testing.T) {
-	addr, stop := startServerCommand(t, "-log", "")
+	addr, stop := primetest.StartServer(t, run, "-log", "")
 
 	// An idle client is connected when the server is told to stop.
 	idle, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer idle.Close()
 
-	code, stdout, stderr := stop()
-	assert.Equal(t, 0, code, "stderr: %s", stderr)
-	assert.Contains(t, stdout, "server | shutting down")
-	assert.Contains(t, stdout, "server | stopped")
+	stopped := stop()
+	assert.Equal(t, 0, stopped.Code, "stderr: %s", stopped.Stderr)
+	assert.Contains(t, stopped.Stdout, "server | shutting down")
+	assert.Contains(t, stopped.Stdout, "server | stopped")
 
 	// The idle client was let go.
 	require.NoError(t, idle.SetReadDeadline(time.Now().Add(5*time.Second)))
@@ -205,7 +178,7 @@ func TestServerCommandRejectsBadLimits(t *testing.T) {
 }
 
 func TestClientCommandReportsEachReply(t *testing.T) {
-	addr, stop := startServerCommand(t, "-log", "")
+	addr, stop := primetest.StartServer(t, run, "-log", "")
 	defer stop()
 
 	var stdout, stderr bytes.Buffer

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -332,32 +331,9 @@ func TestTheScreenShowsRequestsQuoted(t *testing.T) {
 	assert.NotContains(t, shown, "\x1b")
 }
 
-// startServerCommand runs the "server" command on a free port until
-// the test calls stop.
-func startServerCommand(t *testing.T, flags ...string) (
-	addr string, stop func() (int, string, string)) {
-	t.Helper()
-	port, err := freePort()
-	require.NoError(t, err)
-	addr = fmt.Sprintf("127.0.0.1:%d", port)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr primetest.SyncBuffer
-	code := make(chan int, 1)
-	args := append([]string{"server", "-addr", addr}, flags...)
-	go func() { code <- run(ctx, args, &stdout, &stderr) }()
-	require.Eventually(t, func() bool {
-		return strings.Contains(stdout.String(), "listening on")
-	}, 5*time.Second, time.Millisecond)
-	return addr, func() (int, string, string) {
-		cancel()
-		return <-code, stdout.String(), stderr.String()
-	}
-}
-
 func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
-	addr, stop := startServerCommand(t, "-log", logPath)
+	addr, stop := primetest.StartServer(t, run, "-log", logPath)
 
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(),
@@ -369,10 +345,10 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 		`client | "x\n" -> "E\n" not an integer`+"\n",
 		stdout.String())
 
-	exit, screen, errors := stop()
-	assert.Equal(t, 0, exit, "stderr: %s", errors)
-	assert.Contains(t, screen, `server | conn 1 sent "7\n": T`)
-	assert.Contains(t, screen, "server | stopped")
+	stopped := stop()
+	assert.Equal(t, 0, stopped.Code, "stderr: %s", stopped.Stderr)
+	assert.Contains(t, stopped.Stdout, `server | conn 1 sent "7\n": T`)
+	assert.Contains(t, stopped.Stdout, "server | stopped")
 
 	content, err := os.ReadFile(logPath)
 	require.NoError(t, err)
