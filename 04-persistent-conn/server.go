@@ -19,8 +19,8 @@ import (
 )
 
 // A server answers every line of each connection, in order, until
-// the client hangs up. The fields are its settings; the zero value
-// of a limit is not allowed (see newServer).
+// the client hangs up. Its limits must be above zero: runServer
+// checks the flags that set them.
 type server struct {
 	maxLine     int           // longest request line, '\n' included
 	idleTimeout time.Duration // longest silence, or unread reply
@@ -60,9 +60,15 @@ var errServerClosed = errors.New("server closed")
 func (s *server) serve(listener net.Listener) error {
 	// One token for each connection being served.
 	s.slots = make(chan struct{}, s.maxConns)
+	// Shutdown closes the listener, which ends Accept's wait.
+	returned := make(chan struct{})
+	defer close(returned)
 	go func() {
-		<-s.closing
-		listener.Close()
+		select {
+		case <-s.closing:
+			listener.Close()
+		case <-returned:
+		}
 	}()
 	var backoff time.Duration
 	for {
