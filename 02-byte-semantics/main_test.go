@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -27,9 +29,21 @@ func runDemo(t *testing.T, name string) string {
 	return stdout.String()
 }
 
+// skipWhereWordedDifferently skips comparing the demonstrations that
+// print a network error's reason on Windows, which words those
+// reasons its own way: the READMEs show Linux's and macOS's words.
+func skipWhereWordedDifferently(t *testing.T, name string) {
+	t.Helper()
+	if runtime.GOOS == "windows" &&
+		(name == "close-in-loop" || name == "accept-once") {
+		t.Skip("Windows words network errors its own way")
+	}
+}
+
 func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
 	for _, d := range demos {
 		t.Run(d.name, func(t *testing.T) {
+			skipWhereWordedDifferently(t, d.name)
 			output := runDemo(t, d.name)
 			primetest.CheckTranscript(t, "README.md", d.name, output)
 		})
@@ -42,6 +56,7 @@ func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
 		"python-isprime", "accept-once"}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
+			skipWhereWordedDifferently(t, name)
 			primetest.CheckTranscript(t,
 				"../01-raw-socket/README.md", name, runDemo(t, name))
 		})
@@ -49,6 +64,11 @@ func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
 }
 
 func TestRunningAllIsEachUnderItsHeading(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		// A reset and a closed connection may come out in
+		// different words from one run to the next.
+		t.Skip("Windows words network errors its own way")
+	}
 	var want strings.Builder
 	for i, d := range demos {
 		if i > 0 {
@@ -123,7 +143,8 @@ func TestGoVetRejectsStringOfAnInt(t *testing.T) {
 	var finding string
 	for _, line := range strings.Split(string(output), "\n") {
 		if strings.Contains(line, "conversion from") {
-			finding = line + "\n"
+			// testdata\stringint on Windows.
+			finding = filepath.ToSlash(line) + "\n"
 		}
 	}
 	require.NotEmpty(t, finding, "go vet said: %s", output)
