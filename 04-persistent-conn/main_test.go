@@ -358,16 +358,7 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
-	taken, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer taken.Close()
-	addr := taken.Addr().String()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(),
-		[]string{"server", "-addr", addr, "-log", ""}, &stdout, &stderr)
-	assert.Equal(t, 1, code)
-	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
-	assert.Contains(t, stderr.String(), "cannot listen on "+addr)
+	primetest.CheckPortInUse(t, run, "-log", "")
 }
 
 func TestCommandLineErrors(t *testing.T) {

@@ -58,3 +58,30 @@ func FreeAddr(t testing.TB) string {
 	defer listener.Close()
 	return listener.Addr().String()
 }
+
+// CheckPortInUse runs `server -addr ADDR flags...` on an address that
+// another listener holds, and checks that the server fails as a
+// learner should see it fail: exit code 1, and one line on stderr
+// that names the address, no stack trace. It returns that line.
+func CheckPortInUse(t testing.TB, run Command, flags ...string) string {
+	t.Helper()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("taking a port: %v", err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+
+	var stdout, stderr SyncBuffer
+	args := append([]string{"server", "-addr", addr}, flags...)
+	code := run(context.Background(), args, &stdout, &stderr)
+	message := stderr.String()
+	if code != 1 {
+		t.Errorf("exit code %d, want 1", code)
+	}
+	if strings.Count(message, "\n") != 1 ||
+		!strings.Contains(message, "cannot listen on "+addr) {
+		t.Errorf("stderr %q, want one line naming %s", message, addr)
+	}
+	return message
+}

@@ -1,6 +1,9 @@
 package primetest
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,4 +59,26 @@ func TestCheckTranscript(t *testing.T) {
 		CheckTranscript(fake, readme, "other", "hello\n")
 		assert.True(t, fake.failed)
 	})
+}
+
+func TestCheckPortInUse(t *testing.T) {
+	// A server command that fails as it should: one line, code 1.
+	good := func(_ context.Context, args []string,
+		_, stderr io.Writer) int {
+		fmt.Fprintf(stderr, "server: cannot listen on %s: in use\n",
+			args[2])
+		return 1
+	}
+	// One that ignores the problem.
+	bad := func(context.Context, []string, io.Writer, io.Writer) int {
+		return 0
+	}
+
+	fake := &fakeT{TB: t}
+	CheckPortInUse(fake, good)
+	assert.False(t, fake.failed)
+
+	fake = &fakeT{TB: t}
+	CheckPortInUse(fake, bad)
+	assert.True(t, fake.failed)
 }
