@@ -21,9 +21,10 @@ type runner struct {
 	pollEvery time.Duration // how often watch looks at the files
 }
 
-// states reports each exercise's result. An untouched stub is not
-// done (verify makes sure every stub fails), so only the exercises
-// the learner has started are tested.
+// states reports each exercise's state: started or not, and its
+// test result. An untouched stub is not done (verify makes sure every
+// stub fails), so only the exercises the learner has started are
+// tested.
 func (r *runner) states(ctx context.Context) (map[string]testRun, bool) {
 	var started []exercise
 	for _, ex := range r.exercises {
@@ -32,13 +33,18 @@ func (r *runner) states(ctx context.Context) (map[string]testRun, bool) {
 		}
 	}
 	runs := make(map[string]testRun)
-	if len(started) == 0 {
-		return runs, true
+	if len(started) > 0 {
+		var err error
+		runs, err = goTest(ctx, r.root, started)
+		if err != nil {
+			fmt.Fprintf(r.errOut, "exercises: %v\n", err)
+			return nil, false
+		}
 	}
-	runs, err := goTest(ctx, r.root, started)
-	if err != nil {
-		fmt.Fprintf(r.errOut, "exercises: %v\n", err)
-		return nil, false
+	for _, ex := range started {
+		run := runs[ex.name]
+		run.started = true
+		runs[ex.name] = run
 	}
 	return runs, true
 }
@@ -60,7 +66,7 @@ func (r *runner) overview(ctx context.Context) int {
 
 	ex := *current
 	fmt.Fprintf(r.out, "\nCurrent: %s, %s\n", ex.name, ex.about)
-	if ex.untouched() {
+	if !runs[ex.name].started {
 		fmt.Fprintf(r.out, "Not started. Open %s: its comments say "+
 			"what to write, and where.\n", ex.shown())
 	} else {
@@ -94,7 +100,7 @@ func (r *runner) printProgress(runs map[string]testRun) *exercise {
 	// or else the first not started.
 	var current *exercise
 	for i, ex := range r.exercises {
-		if !runs[ex.name].passed && !ex.untouched() {
+		if !runs[ex.name].passed && runs[ex.name].started {
 			current = &r.exercises[i]
 			break
 		}
@@ -102,6 +108,7 @@ func (r *runner) printProgress(runs map[string]testRun) *exercise {
 	for i, ex := range r.exercises {
 		if current == nil && !runs[ex.name].passed {
 			current = &r.exercises[i]
+			break
 		}
 	}
 
@@ -110,7 +117,7 @@ func (r *runner) printProgress(runs map[string]testRun) *exercise {
 		switch {
 		case runs[ex.name].passed:
 			mark, state = "✓", "done"
-		case !ex.untouched():
+		case runs[ex.name].started:
 			state = "in progress"
 		}
 		if current != nil && ex.name == current.name {

@@ -120,8 +120,9 @@ func (ex exercise) untouched() bool {
 
 // A testRun is what `go test` said about one exercise.
 type testRun struct {
-	passed bool
-	output string // the test output, as go test prints it
+	started bool // the learner's file differs from the stub
+	passed  bool
+	output  string // the test output, as go test prints it
 }
 
 // goTest runs the tests of the given exercises in strict mode (an
