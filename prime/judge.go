@@ -20,17 +20,25 @@ const (
 // checked before any conversion, so a huge request costs nothing.
 const MaxDigits = 100
 
-// replies holds each verdict's reply line, made once.
-var replies = map[Verdict][]byte{
-	Prime:    []byte("T\n"),
-	NotPrime: []byte("F\n"),
-	Invalid:  []byte("E\n"),
-}
+// Each verdict's reply line, made once.
+var (
+	primeReply    = []byte("T\n")
+	notPrimeReply = []byte("F\n")
+	invalidReply  = []byte("E\n")
+)
 
 // Reply returns the bytes the server sends for v: the verdict byte
 // and '\n'. The caller must not modify them.
 func (v Verdict) Reply() []byte {
-	return replies[v]
+	switch v {
+	case Prime:
+		return primeReply
+	case NotPrime:
+		return notPrimeReply
+	case Invalid:
+		return invalidReply
+	}
+	return nil
 }
 
 // String says what v means, in words.
