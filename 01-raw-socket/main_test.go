@@ -150,9 +150,7 @@ func TestServerCommandReportsAPortInUse(t *testing.T) {
 
 func TestServerCommandServesOneClientAndExits(t *testing.T) {
 	// Find a free port, then give it to the server command.
-	probe := listen(t)
-	addr := probe.Addr().String()
-	require.NoError(t, probe.Close())
+	addr := primetest.FreeAddr(t)
 
 	var stdout, stderr bytes.Buffer
 	code := make(chan int, 1)
@@ -265,9 +263,7 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 }
 
 func TestClientReportsAServerThatIsNotThere(t *testing.T) {
-	probe := listen(t)
-	addr := probe.Addr().String()
-	require.NoError(t, probe.Close())
+	addr := primetest.FreeAddr(t)
 
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"client", "-addr", addr}, &stdout, &stderr)

@@ -217,10 +217,7 @@ func TestClientTellsAServerItCannotUnderstand(t *testing.T) {
 }
 
 func TestClientCannotConnect(t *testing.T) {
-	probe, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := probe.Addr().String()
-	require.NoError(t, probe.Close())
+	addr := primetest.FreeAddr(t)
 
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(),
