@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/prime/primetest"
+	"workbook/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -51,7 +51,7 @@ func TestDemoTranscript(t *testing.T) {
 	code := run(nil, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
-	primetest.CheckTranscript(t, "README.md", "demo", stdout.String())
+	testkit.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
 func TestServerAnswersEachRequest(t *testing.T) {
@@ -143,14 +143,14 @@ func TestServerCommandReportsAPortInUse(t *testing.T) {
 	assert.Contains(t, message, "cannot listen on "+addr)
 	assert.NotContains(t, message, "goroutine")
 	if runtime.GOOS == "linux" {
-		primetest.CheckTranscript(t, "README.md", "port-in-use",
+		testkit.CheckTranscript(t, "README.md", "port-in-use",
 			message)
 	}
 }
 
 func TestServerCommandServesOneClientAndExits(t *testing.T) {
 	// Find a free port, then give it to the server command.
-	addr := primetest.FreeAddr(t)
+	addr := testkit.FreeAddr(t)
 
 	var stdout, stderr bytes.Buffer
 	code := make(chan int, 1)
@@ -263,7 +263,7 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 }
 
 func TestClientReportsAServerThatIsNotThere(t *testing.T) {
-	addr := primetest.FreeAddr(t)
+	addr := testkit.FreeAddr(t)
 
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"client", "-addr", addr}, &stdout, &stderr)

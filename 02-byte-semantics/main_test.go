@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/prime/primetest"
+	"workbook/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -45,7 +45,7 @@ func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			skipWhereWordedDifferently(t, d.name)
 			output := runDemo(t, d.name)
-			primetest.CheckTranscript(t, "README.md", d.name, output)
+			testkit.CheckTranscript(t, "README.md", d.name, output)
 		})
 	}
 }
@@ -57,7 +57,7 @@ func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			skipWhereWordedDifferently(t, name)
-			primetest.CheckTranscript(t,
+			testkit.CheckTranscript(t,
 				"../01-raw-socket/README.md", name, runDemo(t, name))
 		})
 	}
@@ -96,7 +96,7 @@ func TestListNamesEveryDemoOnItsOwnLine(t *testing.T) {
 			i, lines[i], d.name)
 		assert.Contains(t, lines[i], d.summary)
 	}
-	primetest.CheckTranscript(t, "README.md", "list", stdout.String())
+	testkit.CheckTranscript(t, "README.md", "list", stdout.String())
 }
 
 func TestAnUnknownNameIsAnError(t *testing.T) {
@@ -148,5 +148,5 @@ func TestGoVetRejectsStringOfAnInt(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, finding, "go vet said: %s", output)
-	primetest.CheckTranscript(t, "README.md", "vet", finding)
+	testkit.CheckTranscript(t, "README.md", "vet", finding)
 }

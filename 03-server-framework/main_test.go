@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/prime/primetest"
+	"workbook/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -32,14 +32,14 @@ func TestDemoTranscript(t *testing.T) {
 	code := run(context.Background(), nil, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
-	primetest.CheckTranscript(t, "README.md", "demo", stdout.String())
+	testkit.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
 // askOverPipe runs the prime handler on one end of an in-memory
 // connection and sends request from the other end.
 func askOverPipe(t *testing.T, request string) (reply, screen string) {
 	t.Helper()
-	var shown primetest.SyncBuffer
+	var shown testkit.SyncBuffer
 	defaults := limits{maxLine: 1024, idleTimeout: time.Second,
 		maxConns: 1}
 	server := newPrimeServer(defaults, log.New(&shown, "", 0), nil,
@@ -88,7 +88,7 @@ func TestPrimeHandler(t *testing.T) {
 
 func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
-	addr, stop := primetest.StartServer(t, run, "-log", logPath)
+	addr, stop := testkit.StartServer(t, run, "-log", logPath)
 
 	const clients = 50
 	var wait sync.WaitGroup
@@ -122,7 +122,7 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 func TestServerCommandWithoutLog(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	addr, stop := primetest.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "")
 	reply, err := askOnce(addr, "17\n", 5*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, "T\n", string(reply))
@@ -133,7 +133,7 @@ func TestServerCommandWithoutLog(t *testing.T) {
 }
 
 func TestServerCommandShutsDownGracefully(t *testing.T) {
-	addr, stop := primetest.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "")
 
 	// An idle client is connected when the server is told to stop.
 	idle, err := net.Dial("tcp", addr)
@@ -152,7 +152,7 @@ func TestServerCommandShutsDownGracefully(t *testing.T) {
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
-	primetest.CheckPortInUse(t, run, "-log", "")
+	testkit.CheckPortInUse(t, run, "-log", "")
 }
 
 func TestServerCommandRejectsBadLimits(t *testing.T) {
@@ -168,7 +168,7 @@ func TestServerCommandRejectsBadLimits(t *testing.T) {
 }
 
 func TestClientCommandReportsEachReply(t *testing.T) {
-	addr, stop := primetest.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "")
 	defer stop()
 
 	var stdout, stderr bytes.Buffer
@@ -217,7 +217,7 @@ func TestClientTellsAServerItCannotUnderstand(t *testing.T) {
 }
 
 func TestClientCannotConnect(t *testing.T) {
-	addr := primetest.FreeAddr(t)
+	addr := testkit.FreeAddr(t)
 
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(),

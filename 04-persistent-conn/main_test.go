@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/prime/primetest"
+	"workbook/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -63,7 +63,7 @@ func TestDemoTranscript(t *testing.T) {
 	code := run(context.Background(), nil, &stdout, &stderr)
 	require.Equal(t, 0, code, "stderr: %s", stderr.String())
 	assert.Empty(t, stderr.String())
-	primetest.CheckTranscript(t, "README.md", "demo", stdout.String())
+	testkit.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
 func TestEveryLineAnsweredInOrderOnOneConnection(t *testing.T) {
@@ -271,7 +271,7 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 
 func TestShutdownAnswersWhatWasReceived(t *testing.T) {
 	release := make(chan struct{})
-	var screen primetest.SyncBuffer
+	var screen testkit.SyncBuffer
 	s, addr := startServer(t, func(s *server) {
 		// The screen blocks the server until we release it,
 		// so a request is in flight when shutdown starts.
@@ -314,7 +314,7 @@ func (b blockingWriter) Write(p []byte) (int, error) {
 }
 
 func TestTheScreenShowsRequestsQuoted(t *testing.T) {
-	var screen primetest.SyncBuffer
+	var screen testkit.SyncBuffer
 	_, addr := startServer(t, func(s *server) {
 		s.screen = log.New(&screen, "", 0)
 	})
@@ -333,7 +333,7 @@ func TestTheScreenShowsRequestsQuoted(t *testing.T) {
 
 func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
-	addr, stop := primetest.StartServer(t, run, "-log", logPath)
+	addr, stop := testkit.StartServer(t, run, "-log", logPath)
 
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(),
@@ -358,7 +358,7 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
-	primetest.CheckPortInUse(t, run, "-log", "")
+	testkit.CheckPortInUse(t, run, "-log", "")
 }
 
 func TestCommandLineErrors(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"workbook/prime/primetest"
+	"workbook/internal/testkit"
 )
 
 // A fake exercise tree: a module of its own with two exercises, so
@@ -214,7 +214,7 @@ func TestVerify(t *testing.T) {
 
 func TestWatchRerunsOnSave(t *testing.T) {
 	root := fakeTree(t)
-	var stdout primetest.SyncBuffer
+	var stdout testkit.SyncBuffer
 	output := stdout.String
 	r := &runner{root: root, stdin: strings.NewReader(""),
 		out: &stdout, errOut: &stdout, pollEvery: 20 * time.Millisecond}
@@ -268,7 +268,7 @@ func TestREADMEShowsHowAnUntouchedExerciseSkips(t *testing.T) {
 			shown.WriteString(line)
 		}
 	}
-	primetest.CheckTranscript(t, "README.md", "skip", shown.String())
+	testkit.CheckTranscript(t, "README.md", "skip", shown.String())
 }
 
 func TestTheRealExercisesAreFound(t *testing.T) {

@@ -59,7 +59,8 @@ func (v Verdict) String() string {
 //
 // A request is a decimal integer of at most MaxDigits digits, with an
 // optional '+' or '-' sign, leading zeros allowed, spaces and tabs
-// around it, and "\n" or "\r\n" at the end. Anything else is Invalid:
+// around it, and "\n" or "\r\n" at the end (a '\r' with no '\n' after
+// it is not a terminator: "17\r" is Invalid). Anything else is Invalid:
 // an empty line, "4j", "0x11", "1e3", "1_000", "3.0", non-ASCII
 // digits, NUL bytes, invalid UTF-8.
 func Judge(request []byte) Verdict {
@@ -97,9 +98,12 @@ func verdictOf(isPrime bool) Verdict {
 // parse checks the shape of a request and returns its digits, with
 // leading zeros removed, and whether it had a minus sign.
 func parse(request []byte) (digits []byte, negative, ok bool) {
-	// One terminator: "\n", "\r\n", or none.
-	line := bytes.TrimSuffix(request, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
+	// One terminator: "\n", "\r\n", or none. A '\r' belongs to
+	// the terminator only when '\n' follows it: "17\r" is E.
+	line := request
+	if bytes.HasSuffix(line, []byte("\n")) {
+		line = bytes.TrimSuffix(line[:len(line)-1], []byte("\r"))
+	}
 	line = bytes.Trim(line, " \t")
 
 	// One optional sign.

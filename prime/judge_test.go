@@ -51,7 +51,8 @@ var protocolExamples = []struct {
 	{"1 7\n", Invalid, "a space inside the number"},
 	{"4\n5\n", Invalid, "two lines in one request"},
 	{"17\n\n", Invalid, "two terminators"},
-	{"17\r", Prime, "a bare \\r is also a terminator's end"},
+	{"17\r", Invalid, "a \\r with no \\n after it is not a terminator"},
+	{"17\r\r\n", Invalid, "two \\r before the \\n"},
 	{"17\r \n", Invalid, "a \\r before trailing spaces"},
 	{"\x1b[2J17\n", Invalid, "a terminal escape sequence"},
 }
@@ -84,10 +85,11 @@ func TestJudgeDoesNotAllocateForSmallNumbers(t *testing.T) {
 	assert.Zero(t, allocations)
 }
 
-// wellFormed is PROTOCOL.md's request grammar, written a second,
+// wellFormed is the protocol's request grammar (the top README's
+// "The protocol" section), written a second,
 // independent way: the fuzz target checks Judge against it.
 var wellFormed = regexp.MustCompile(
-	`^[ \t]*([+-]?)([0-9]{1,100})[ \t]*\r?\n?$`)
+	`^[ \t]*([+-]?)([0-9]{1,100})[ \t]*(\r\n|\n)?$`)
 
 func FuzzJudge(f *testing.F) {
 	for _, c := range protocolExamples {

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/prime/primetest"
+	"workbook/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -286,7 +286,7 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 }
 
 func TestPanicEndsOnlyThatConnection(t *testing.T) {
-	var errorLog primetest.SyncBuffer
+	var errorLog testkit.SyncBuffer
 	panicky := HandlerFunc(func(c *Conn) {
 		line, err := c.ReadLine()
 		if err != nil {
@@ -361,7 +361,7 @@ func TestAcceptErrorsBackOffThenRecover(t *testing.T) {
 	require.NoError(t, err)
 	flaky := &flakyListener{Listener: inner}
 	flaky.failures.Store(4)
-	var errorLog primetest.SyncBuffer
+	var errorLog testkit.SyncBuffer
 	s := &Server{
 		Handler:  echoUpper,
 		ErrorLog: log.New(&errorLog, "", 0),

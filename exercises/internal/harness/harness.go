@@ -1,4 +1,4 @@
-// Package harness is the line server that exercises 04 and 06 give the
+// Package harness is the line server that exercises 04 and 05 give the
 // learner, who writes only the handler it calls.
 package harness
 

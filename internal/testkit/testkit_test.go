@@ -1,0 +1,84 @@
+package testkit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestMaskHidesPortsAndDurations(t *testing.T) {
+	got := Mask("from 127.0.0.1:53412 in 1.25ms, then 3s\n")
+	assert.Equal(t, "from 127.0.0.1:PORT in DURATION, then DURATION\n",
+		got)
+}
+
+func TestMaskShowsControlCharacters(t *testing.T) {
+	got := Mask("\x1b[31mred\x1b[0m\x00\tok\n")
+	assert.Equal(t, "␛[31mred␛[0m␀\tok\n", got)
+}
+
+func TestMaskKeepsNumbersThatAreNotDurations(t *testing.T) {
+	got := Mask("sending 1125899906842623, 4j and 17s\n")
+	assert.Equal(t, "sending 1125899906842623, 4j and DURATION\n", got)
+}
+
+// fakeT records failures instead of ending the test.
+type fakeT struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fakeT) Helper()               {}
+func (f *fakeT) Errorf(string, ...any) { f.failed = true }
+func (f *fakeT) Fatalf(string, ...any) { f.failed = true }
+
+func TestCheckTranscript(t *testing.T) {
+	readme := filepath.Join(t.TempDir(), "README.md")
+	content := "# Demo\n\n<!-- transcript: demo -->\n" +
+		"```text\nhello 127.0.0.1:PORT\n```\n"
+	err := os.WriteFile(readme, []byte(content), 0o644)
+	assert.NoError(t, err)
+
+	t.Run("equal output passes", func(t *testing.T) {
+		fake := &fakeT{TB: t}
+		CheckTranscript(fake, readme, "demo", "hello 127.0.0.1:9\n")
+		assert.False(t, fake.failed)
+	})
+	t.Run("different output fails", func(t *testing.T) {
+		fake := &fakeT{TB: t}
+		CheckTranscript(fake, readme, "demo", "goodbye\n")
+		assert.True(t, fake.failed)
+	})
+	t.Run("missing block fails", func(t *testing.T) {
+		fake := &fakeT{TB: t}
+		CheckTranscript(fake, readme, "other", "hello\n")
+		assert.True(t, fake.failed)
+	})
+}
+
+func TestCheckPortInUse(t *testing.T) {
+	// A server command that fails as it should: one line, code 1.
+	good := func(_ context.Context, args []string,
+		_, stderr io.Writer) int {
+		fmt.Fprintf(stderr, "server: cannot listen on %s: in use\n",
+			args[2])
+		return 1
+	}
+	// One that ignores the problem.
+	bad := func(context.Context, []string, io.Writer, io.Writer) int {
+		return 0
+	}
+
+	fake := &fakeT{TB: t}
+	CheckPortInUse(fake, good)
+	assert.False(t, fake.failed)
+
+	fake = &fakeT{TB: t}
+	CheckPortInUse(fake, bad)
+	assert.True(t, fake.failed)
+}
