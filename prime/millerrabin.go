@@ -123,8 +123,13 @@ func (m montgomery) passesPair(a, b uint64) bool {
 //
 // It reads the exponent four bits at a time, from the top: each step
 // raises the result to the 16th power (four squarings) and multiplies
-// by a^bits from a table made once. That is about a quarter of the
-// multiplications of one bit at a time.
+// by a^bits from a table made once. The squarings are the same as one
+// bit at a time; what the table saves is one multiplication for each
+// 1 bit, against one for each group of four bits, paid for by the 15
+// multiplications that build the table. Over a whole test that is
+// about 4% fewer multiplications for a random 64-bit n, and about 21%
+// for a prime just below a power of two, whose n-1 is mostly 1 bits
+// (window_test.go counts them).
 func (m montgomery) powerPair(a, b, e uint64) (uint64, uint64) {
 	// powersOfA[i] = a^i, and likewise for b.
 	var powersOfA, powersOfB [16]uint64

@@ -1,13 +1,13 @@
 // Package prime answers the one question every program in the
 // workbook asks: is this number prime?
 //
-// It has three tests of primality, from the slowest and simplest to
-// the fastest:
+// It has three tests of primality:
 //
 //   - TrialDivision is the textbook algorithm, the one the Python
-//     chapter starts from, corrected.
-//   - IsPrime is exact for every int64 and takes about a microsecond
-//     even for the largest ones.
+//     chapter starts from, corrected: simple, and slow for large
+//     numbers.
+//   - IsPrime is exact for every int64 and takes about 2 µs even
+//     for the largest ones (see the README for the benchmark).
 //   - IsPrimeBig takes integers of any size.
 //
 // Judge turns a request line, as it arrives from the network, into
@@ -71,9 +71,12 @@ func IsPrime(n int64) bool {
 //
 // Below 2^64 the answer is exact: it is the same test as IsPrime.
 // From 2^64 on it is math/big's ProbablyPrime(20): 20 Miller–Rabin
-// rounds with random bases plus a Baillie–PSW test. No composite is
-// known to pass Baillie–PSW, and the chance that a composite passes
-// the 20 random rounds is at most 4^-20 (about 10^-12).
+// rounds plus a Baillie–PSW test. No composite is known to pass
+// Baillie–PSW. The 20 rounds' bases are pseudorandom, but seeded from
+// n itself, so the same n always gets the same bases: the chance of
+// 4^-20 that math/big gives is for a composite chosen at random, and
+// its documentation warns that the test is not meant for numbers an
+// adversary crafted to fool it.
 func IsPrimeBig(n *big.Int) bool {
 	if n.Sign() <= 0 {
 		return false
