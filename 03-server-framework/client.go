@@ -9,7 +9,7 @@ import (
 	"net"
 	"time"
 
-	"workbook/03-server-framework/tcpserver"
+	"workbook/03-server-framework/primeserver"
 )
 
 // sourceNumbers are the requests of the source text's second client:
@@ -23,13 +23,10 @@ var sourceNumbers = []string{
 // its own, as the source text's second client does, timed.
 func runClient(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	addr := flags.String("addr", tcpserver.DefaultAddr,
-		"server address")
-	timeout := flags.Duration("timeout", 5*time.Second,
-		"how long to wait for the server, to connect and to reply")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
+	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
+	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+		return code
 	}
 	numbers := flags.Args()
 	if len(numbers) == 0 {
@@ -53,8 +50,7 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 		reply, err := askOnce(addr, request, timeout)
 		took := time.Since(start).Round(time.Microsecond)
 		if err != nil {
-			fmt.Fprintf(out, "client | %q: no reply: %v (%v)\n",
-				request, err, took)
+			fmt.Fprintf(out, "client | %q: no reply: %v (%v)\n", request, err, took)
 			allUnderstood = false
 			continue
 		}
@@ -63,8 +59,7 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 			meaning = "not understood"
 			allUnderstood = false
 		}
-		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n",
-			request, reply, meaning, took)
+		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n", request, reply, meaning, took)
 	}
 	return allUnderstood
 }
@@ -81,7 +76,7 @@ var meanings = map[string]string{
 func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	conn, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
-		return nil, reason(err)
+		return nil, primeserver.Reason(err)
 	}
 	defer conn.Close()
 
@@ -90,7 +85,7 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := conn.Write([]byte(request)); err != nil {
-		return nil, reason(err)
+		return nil, primeserver.Reason(err)
 	}
 	// A reply is two bytes; a small buffer bounds what a broken
 	// server can make us hold.
@@ -99,10 +94,9 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	case errors.Is(err, bufio.ErrBufferFull):
 		return nil, fmt.Errorf("reply too long, starting %q", reply[:16])
 	case errors.Is(err, io.EOF):
-		return nil, fmt.Errorf("the server closed the connection "+
-			"after %q", reply)
+		return nil, fmt.Errorf("the server closed the connection after %q", reply)
 	case err != nil:
-		return nil, reason(err)
+		return nil, primeserver.Reason(err)
 	}
 	return reply, nil
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/tcpserver"
 	"workbook/internal/testkit"
 )
 
@@ -35,31 +37,34 @@ func TestDemoTranscript(t *testing.T) {
 	testkit.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
-// askOverPipe runs the prime handler on one end of an in-memory
-// connection and sends request from the other end.
-func askOverPipe(t *testing.T, request string) (reply, screen string) {
+// askHandler runs the prime handler on a loopback server with the
+// default settings, sends request on one connection, and returns the
+// reply and what the screen showed.
+func askHandler(t *testing.T, request string) (reply, screen string) {
 	t.Helper()
 	var shown testkit.SyncBuffer
-	defaults := limits{maxLine: 1024, idleTimeout: time.Second,
-		maxConns: 1}
-	server := newPrimeServer(defaults, log.New(&shown, "", 0), nil,
-		log.New(io.Discard, "", 0))
-
-	client, serverEnd := net.Pipe()
-	done := make(chan struct{})
-	go func() {
-		server.ServeConn(serverEnd)
-		close(done)
+	server := primeserver.NewServer(primeserver.Defaults(), answerOne,
+		log.New(&shown, "", 0), nil, log.New(io.Discard, "", 0))
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	defer func() {
+		require.NoError(t, server.Shutdown(context.Background()))
+		require.ErrorIs(t, <-served, tcpserver.ErrServerClosed)
 	}()
-	// Write in the background: a pipe has no buffer, and a too
-	// long request is not read to its end.
+
+	client, err := net.Dial("tcp", listener.Addr().String())
+	require.NoError(t, err)
+	defer client.Close()
+	require.NoError(t, client.SetDeadline(time.Now().Add(5*time.Second)))
+	// Write in the background: a too long request is not read to
+	// its end.
 	go func() {
 		_, _ = client.Write([]byte(request))
 	}()
 	got, err := io.ReadAll(client)
 	require.NoError(t, err)
-	client.Close()
-	<-done
 	return string(got), shown.String()
 }
 
@@ -76,7 +81,7 @@ func TestPrimeHandler(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%.20q", c.request), func(t *testing.T) {
-			reply, screen := askOverPipe(t, c.request)
+			reply, screen := askHandler(t, c.request)
 			assert.Equal(t, c.reply, reply)
 			assert.Contains(t, screen, c.shown)
 			// Nothing raw reaches the screen: no ESC, no NUL.
