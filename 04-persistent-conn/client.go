@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"workbook/03-server-framework/primeserver"
 )
 
 // sourceNumbers are the requests of the source text's client.
@@ -27,14 +29,11 @@ var meanings = map[string]string{
 // connection, in lock-step or pipelined.
 func runClient(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	addr := flags.String("addr", defaultAddr, "server address")
-	pipeline := flags.Bool("pipeline", false,
-		"send every request before reading the replies")
-	timeout := flags.Duration("timeout", 5*time.Second,
-		"how long to wait for the server, to connect and to reply")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
+	pipeline := flags.Bool("pipeline", false, "send every request before reading the replies")
+	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
+	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+		return code
 	}
 	numbers := flags.Args()
 	if len(numbers) == 0 {
@@ -43,8 +42,7 @@ func runClient(args []string, stdout, stderr io.Writer) int {
 
 	conn, err := net.DialTimeout("tcp", *addr, *timeout)
 	if err != nil {
-		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n",
-			*addr, err)
+		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n", *addr, primeserver.Reason(err))
 		return 1
 	}
 	defer conn.Close()
@@ -59,8 +57,7 @@ func runClient(args []string, stdout, stderr io.Writer) int {
 	}
 	// Print each reply as it comes, next to its request.
 	err = ask(conn, requestsFor(numbers), func(i int, reply []byte) error {
-		fmt.Fprintf(stdout, "client | %q -> %q %s\n",
-			numbers[i]+"\n", reply, meaningOf(reply))
+		fmt.Fprintf(stdout, "client | %q -> %q %s\n", numbers[i]+"\n", reply, meaningOf(reply))
 		return nil
 	})
 	if err != nil {

@@ -1,7 +1,9 @@
-// Chapter 04: one connection for many requests. The server answers
-// every line of a connection, in order, until the client hangs up;
-// the client can wait for each reply or send many requests at once.
-// The bench command measures what that saves.
+// Chapter 04: one connection for many requests. The server is
+// chapter 03's framework with a new handler (server.go), which
+// answers every line of a connection, in order, until the client
+// hangs up; the client (client.go) can wait for each reply or send
+// many requests at once. The bench command (bench.go) measures what
+// that saves.
 //
 //	go run ./04-persistent-conn                 the demo
 //	go run ./04-persistent-conn server [flags]  the server alone
@@ -16,16 +18,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"workbook/03-server-framework/primeserver"
 )
 
-// defaultAddr is the address the source text uses.
-const defaultAddr = "127.0.0.1:8809"
-
 func main() {
-	// Ctrl-C or SIGTERM cancels ctx: the server then shuts down
-	// gracefully.
-	ctx, stop := signal.NotifyContext(context.Background(),
-		os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C or SIGTERM cancels ctx: the server then answers what
+	// it has received, and stops.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -34,14 +34,15 @@ func main() {
 // run is main with its inputs and outputs passed in, for the tests.
 // It returns the exit code: 0 for success, 1 when the network fails,
 // 2 for a command line it cannot read.
-func run(ctx context.Context, args []string,
-	stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return runDemo(stdout, stderr)
 	}
 	switch args[0] {
 	case "server":
-		return runServer(ctx, args[1:], stdout, stderr)
+		// Chapter 03's server command, with this chapter's
+		// handler.
+		return primeserver.RunServer(ctx, args[1:], stdout, stderr, answerEach)
 	case "client":
 		return runClient(args[1:], stdout, stderr)
 	case "bench":
@@ -56,10 +57,8 @@ func run(ctx context.Context, args []string,
 
 const usage = `usage:
   go run ./04-persistent-conn                  server and client together
-  go run ./04-persistent-conn server [-addr host:port] [-log file]
-        [-max-line bytes] [-idle-timeout duration] [-max-conns n]
-  go run ./04-persistent-conn client [-addr host:port] [-pipeline]
-        [numbers...]
-  go run ./04-persistent-conn bench [-addr host:port] [-n requests]
-        [-c clients] [-runs n] [-python]
+  go run ./04-persistent-conn server [-addr host:port] [-log file] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-quiet]
+  go run ./04-persistent-conn client [-addr host:port] [-pipeline] [-timeout duration] [numbers...]
+  go run ./04-persistent-conn bench [-addr host:port] [-n requests] [-c clients] [-runs n] [-python]
+  go run ./04-persistent-conn COMMAND -h       a command's flags
 `
