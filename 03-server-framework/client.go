@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,7 +22,7 @@ var sourceNumbers = []string{
 
 // runClient is the "client" command: each number on a connection of
 // its own, as the source text's second client does, timed.
-func runClient(args []string, stdout, stderr io.Writer) int {
+func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
 	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
 	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")

@@ -238,3 +238,15 @@ func TestUnknownCommand(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), "usage:")
 }
+
+func TestHelpExitsZeroOnStdout(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h"}, {"help"}, {"server", "-h"}, {"client", "-h"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr)
+		assert.Equal(t, 0, code, "%v", args)
+		assert.Contains(t, stdout.String(), "usage", "%v", args)
+		assert.Empty(t, stderr.String(), "%v", args)
+	}
+}

@@ -200,7 +200,7 @@ func measure(addr string, modes []benchMode, runs int) ([]result, error) {
 }
 
 // runBench is the "bench" command.
-func runBench(args []string, stdout, stderr io.Writer) int {
+func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
 	addr := flags.String("addr", "", "server to measure (default: start one for the bench)")
 	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,7 +28,7 @@ var meanings = map[string]string{
 
 // runClient is the "client" command: all the numbers on one
 // connection, in lock-step or pipelined.
-func runClient(args []string, stdout, stderr io.Writer) int {
+func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
 	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
 	pipeline := flags.Bool("pipeline", false, "send every request before reading the replies")

@@ -5,18 +5,11 @@ import (
 	"io"
 	"net"
 	"time"
-
-	"workbook/03-server-framework/primeserver"
 )
 
-// runDemo starts the server on a free port and sends the source
-// text's numbers twice on one connection each: in lock-step, then
-// pipelined.
-func runDemo(stdout, stderr io.Writer) int {
-	return primeserver.Demo(answerEach, demoClients, stdout, stderr)
-}
-
-// demoClients runs the two clients, one after the other.
+// demoClients is the demo's client: the source text's numbers on one
+// connection, in lock-step, then on another, pipelined. The demo
+// starts the server on a free port first, and shuts it down after.
 func demoClients(addr string, out io.Writer) error {
 	fmt.Fprintln(out, "client | one connection, one request at a time:")
 	if err := demoClient(addr, askLockstep, true, out); err != nil {

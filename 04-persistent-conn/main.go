@@ -13,46 +13,25 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"workbook/03-server-framework/primeserver"
 )
 
 func main() {
-	// Ctrl-C or SIGTERM cancels ctx: the server then answers what
-	// it has received, and stops.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	primeserver.Main(run)
 }
 
 // run is main with its inputs and outputs passed in, for the tests.
-// It returns the exit code: 0 for success, 1 when the network fails,
-// 2 for a command line it cannot read.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return runDemo(stdout, stderr)
-	}
-	switch args[0] {
-	case "server":
+	return primeserver.Dispatch(ctx, args, stdout, stderr, usage, map[string]primeserver.Command{
+		"": primeserver.DemoCommand(answerEach, demoClients),
 		// Chapter 03's server command, with this chapter's
-		// handler.
-		return primeserver.RunServer(ctx, args[1:], stdout, stderr, answerEach)
-	case "client":
-		return runClient(args[1:], stdout, stderr)
-	case "bench":
-		return runBench(args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
-	return 2
+		// handler: the only difference between the two servers.
+		"server": primeserver.ServerCommand(answerEach),
+		"client": runClient,
+		"bench":  runBench,
+	})
 }
 
 const usage = `usage:

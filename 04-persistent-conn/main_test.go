@@ -368,3 +368,15 @@ func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
 	assert.NoError(t, benchPipelined(addr, w))
 	assert.NoError(t, benchPairs(addr, newWorkload(6)))
 }
+
+func TestHelpExitsZeroOnStdout(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h"}, {"server", "-h"}, {"client", "-h"}, {"bench", "-h"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr)
+		assert.Equal(t, 0, code, "%v", args)
+		assert.Contains(t, stdout.String(), "usage", "%v", args)
+		assert.Empty(t, stderr.String(), "%v", args)
+	}
+}

@@ -13,12 +13,49 @@ import (
 	"log"
 	"net"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"workbook/03-server-framework/tcpserver"
 	"workbook/prime"
 )
+
+// A Command is a program's run function, or one of its commands:
+// main with its arguments and outputs passed in, for the tests. It
+// returns the exit code: 0 for success, 1 when the network fails, 2
+// for a command line it cannot read.
+type Command func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+
+// Main runs a chapter's program. Ctrl-C or SIGTERM cancels run's
+// ctx: a server then shuts down gracefully.
+func Main(run Command) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Dispatch runs the command that args[0] names with the rest of
+// args, or the demo, commands[""], when there are no arguments.
+// "help" and -h show usage on stdout.
+func Dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usage string, commands map[string]Command) int {
+	name := ""
+	if len(args) > 0 {
+		name, args = args[0], args[1:]
+	}
+	if command, ok := commands[name]; ok {
+		return command(ctx, args, stdout, stderr)
+	}
+	switch name {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", name, usage)
+	return 2
+}
 
 // Settings are the server's flags.
 type Settings struct {
@@ -80,9 +117,7 @@ func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict 
 }
 
 // NewServer assembles a server: the framework's plumbing and the
-// chapter's handler. It is the Go version of the source text's
-// `TCPServer(params, PrimeTCPHandler)`. screen and requestLog may be
-// nil.
+// chapter's handler. screen and requestLog may be nil.
 func NewServer(settings Settings, handle Handler, screen, requestLog, errorLog *log.Logger) *tcpserver.Server {
 	judge := Judge{screen: screen, requestLog: requestLog, maxLine: settings.MaxLine}
 	return &tcpserver.Server{
@@ -123,9 +158,18 @@ func Serve(ctx context.Context, server *tcpserver.Server, listener net.Listener,
 	return nil
 }
 
-// RunServer is the "server" command: serve with handle until ctx is
-// cancelled, then shut down gracefully.
-func RunServer(ctx context.Context, args []string, stdout, stderr io.Writer, handle Handler) int {
+// ServerCommand is the "server" command with handle: the Go version
+// of the source text's two lines, `TCPServer(params, PrimeTCPHandler)`
+// and `serve_forever()`.
+func ServerCommand(handle Handler) Command {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+		return runServer(ctx, args, stdout, stderr, handle)
+	}
+}
+
+// runServer serves with handle until ctx is cancelled (Ctrl-C), then
+// shuts down gracefully.
+func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, handle Handler) int {
 	settings := Defaults()
 	flags := flag.NewFlagSet("server", flag.ContinueOnError)
 	flags.StringVar(&settings.Addr, "addr", settings.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
@@ -175,10 +219,16 @@ func RunServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 	return 0
 }
 
-// Demo starts a server with handle on a free port, runs client
-// against it, then shuts the server down. The server's lines and the
-// client's share stdout.
-func Demo(handle Handler, client func(addr string, out io.Writer) error, stdout, stderr io.Writer) int {
+// DemoCommand is the demo: it starts a server with handle on a free
+// port, runs client against it, then shuts the server down. The
+// server's lines and the client's share stdout.
+func DemoCommand(handle Handler, client func(addr string, out io.Writer) error) Command {
+	return func(_ context.Context, _ []string, stdout, stderr io.Writer) int {
+		return runDemo(handle, client, stdout, stderr)
+	}
+}
+
+func runDemo(handle Handler, client func(addr string, out io.Writer) error, stdout, stderr io.Writer) int {
 	out := &lockedWriter{w: stdout}
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
