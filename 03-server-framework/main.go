@@ -9,27 +9,19 @@
 //	go run ./03-server-framework client [-addr] [numbers...]
 package main
 
-import (
-	"context"
-	"io"
+import "workbook/03-server-framework/primeserver"
 
-	"workbook/03-server-framework/primeserver"
-)
+func main() { primeserver.Main(run) }
 
-func main() {
-	primeserver.Main(run)
-}
-
-// run is main with its inputs and outputs passed in, for the tests.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return primeserver.Dispatch(ctx, args, stdout, stderr, usage, map[string]primeserver.Command{
-		"": primeserver.DemoCommand(answerOne, askSourceNumbers),
-		// The source text's two lines: a server, with this
-		// chapter's handler.
-		"server": primeserver.ServerCommand(answerOne),
-		"client": runClient,
-	})
-}
+// run is main with its inputs and outputs passed in, for the tests:
+// it runs the command args[0] names, or the demo without one.
+var run = primeserver.Dispatch(usage, map[string]primeserver.Command{
+	"": primeserver.DemoCommand(answerOne, askSourceNumbers),
+	// The source text's two lines: a server, with this
+	// chapter's handler.
+	"server": primeserver.ServerCommand(answerOne),
+	"client": runClient,
+})
 
 const usage = `usage:
   go run ./03-server-framework                 server and client together

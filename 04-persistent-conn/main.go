@@ -11,28 +11,21 @@
 //	go run ./04-persistent-conn bench [-addr] [-n] [-c] [-runs] [-python]
 package main
 
-import (
-	"context"
-	"io"
+import "workbook/03-server-framework/primeserver"
 
-	"workbook/03-server-framework/primeserver"
-)
+func main() { primeserver.Main(run) }
 
-func main() {
-	primeserver.Main(run)
-}
-
-// run is main with its inputs and outputs passed in, for the tests.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return primeserver.Dispatch(ctx, args, stdout, stderr, usage, map[string]primeserver.Command{
-		"": primeserver.DemoCommand(answerEach, demoClients),
-		// Chapter 03's server command, with this chapter's
-		// handler: the only difference between the two servers.
-		"server": primeserver.ServerCommand(answerEach),
-		"client": runClient,
-		"bench":  runBench,
-	})
-}
+// run is main with its inputs and outputs passed in, for the tests:
+// it runs the command args[0] names, or the demo without one.
+// Its commands are chapter 03's, and the bench.
+var run = primeserver.Dispatch(usage, map[string]primeserver.Command{
+	"": primeserver.DemoCommand(answerEach, demoClients),
+	// Chapter 03's server command, with this chapter's
+	// handler: the only difference between the two servers.
+	"server": primeserver.ServerCommand(answerEach),
+	"client": runClient,
+	"bench":  runBench,
+})
 
 const usage = `usage:
   go run ./04-persistent-conn                  server and client together

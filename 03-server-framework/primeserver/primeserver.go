@@ -26,7 +26,7 @@ import (
 // main with its arguments and outputs passed in, for the tests. It
 // returns the exit code: 0 for success, 1 when the network fails, 2
 // for a command line it cannot read.
-type Command func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+type Command = func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 // Main runs a chapter's program. Ctrl-C or SIGTERM cancels run's
 // ctx: a server then shuts down gracefully.
@@ -37,10 +37,17 @@ func Main(run Command) {
 	os.Exit(code)
 }
 
-// Dispatch runs the command that args[0] names with the rest of
-// args, or the demo, commands[""], when there are no arguments.
-// "help" and -h show usage on stdout.
-func Dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usage string, commands map[string]Command) int {
+// Dispatch makes a program's run function out of its commands. It
+// runs the command that args[0] names with the rest of args, or the
+// demo, commands[""], when there are no arguments. "help" and -h show
+// usage on stdout.
+func Dispatch(usage string, commands map[string]Command) Command {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+		return dispatch(ctx, args, stdout, stderr, usage, commands)
+	}
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usage string, commands map[string]Command) int {
 	name := ""
 	if len(args) > 0 {
 		name, args = args[0], args[1:]
