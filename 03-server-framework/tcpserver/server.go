@@ -121,7 +121,9 @@ func (s *Server) Serve(listener net.Listener) error {
 			// make it worse. Wait, longer each time.
 			backoff = nextBackoff(backoff)
 			s.logf("tcpserver: accept: %v; retrying in %v", err, backoff)
-			if !s.sleep(backoff) {
+			select {
+			case <-time.After(backoff):
+			case <-s.closing:
 				return ErrServerClosed
 			}
 			continue
@@ -255,24 +257,11 @@ func (s *Server) serve(c *Conn) {
 }
 
 func (s *Server) logf(format string, args ...any) {
-	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
-		return
+	logger := s.ErrorLog
+	if logger == nil {
+		logger = log.Default()
 	}
-	log.Printf(format, args...)
-}
-
-// sleep waits for d, or until the server closes: it reports whether
-// the server is still running.
-func (s *Server) sleep(d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-s.closing:
-		return false
-	}
+	logger.Printf(format, args...)
 }
 
 // orDefault is value, or fallback if value is zero or less.
