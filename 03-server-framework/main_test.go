@@ -117,8 +117,7 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	require.Len(t, lines, clients)
 	// Date, time, client, request quoted, verdict: whole lines,
 	// never two mixed together.
-	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ` +
-		`127\.0\.0\.1:\d+ "\d+\\n" [TF]$`)
+	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:\d+ "\d+\\n" [TF]$`)
 	for _, line := range lines {
 		assert.Regexp(t, shape, line)
 	}

@@ -36,11 +36,9 @@ func newWorkload(n int) workload {
 	return w
 }
 
-// slice returns the requests from..to, with a check that knows
-// where they came from.
-func (w workload) slice(from, to int) (workload, onReply) {
-	part := workload{w.requests[from:to], w.want[from:to]}
-	return part, part.check
+// slice returns the requests from..to, with their replies.
+func (w workload) slice(from, to int) workload {
+	return workload{w.requests[from:to], w.want[from:to]}
 }
 
 // check fails on any reply that is not the one expected: a benchmark
@@ -75,8 +73,8 @@ func benchReconnect(addr string, w workload) error {
 		if err != nil {
 			return err
 		}
-		part, check := w.slice(i, i+1)
-		err = askLockstep(conn, part.requests, check)
+		part := w.slice(i, i+1)
+		err = askLockstep(conn, part.requests, part.check)
 		conn.Close()
 		if err != nil {
 			return err
@@ -118,8 +116,8 @@ func benchPairs(addr string, w workload) error {
 	}
 	defer conn.Close()
 	for from := 0; from < len(w.requests); from += 2 {
-		pair, check := w.slice(from, min(from+2, len(w.requests)))
-		if err := askPipelined(conn, pair.requests, check); err != nil {
+		pair := w.slice(from, min(from+2, len(w.requests)))
+		if err := askPipelined(conn, pair.requests, pair.check); err != nil {
 			return err
 		}
 	}
@@ -133,7 +131,7 @@ func benchConcurrent(addr string, w workload, clients int) error {
 	var wait sync.WaitGroup
 	share := (len(w.requests) + clients - 1) / clients
 	for from := 0; from < len(w.requests); from += share {
-		part, _ := w.slice(from, min(from+share, len(w.requests)))
+		part := w.slice(from, min(from+share, len(w.requests)))
 		wait.Add(1)
 		go func() {
 			defer wait.Done()

@@ -96,8 +96,7 @@ func TestPairsOfRequestsAnsweredInOrder(t *testing.T) {
 func TestMixedRequestsOnOneConnection(t *testing.T) {
 	addr := startServer(t)
 	conn := dialTest(t, addr)
-	_, err := conn.Write([]byte("17\r\n4j\n\n  29\t\n-5\n" +
-		"170141183460469231731687303715884105727\n"))
+	_, err := conn.Write([]byte("17\r\n4j\n\n  29\t\n-5\n170141183460469231731687303715884105727\n"))
 	require.NoError(t, err)
 	reader := bufio.NewReader(conn)
 	for _, want := range []string{"T\n", "E\n", "E\n", "T\n", "F\n", "T\n"} {
@@ -159,7 +158,7 @@ func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
 	var wait sync.WaitGroup
 	errs := make(chan error, clients)
 	for c := range clients {
-		part, check := w.slice(c*each, (c+1)*each)
+		part := w.slice(c*each, (c+1)*each)
 		wait.Add(1)
 		go func() {
 			defer wait.Done()
@@ -169,7 +168,7 @@ func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
 				return
 			}
 			defer conn.Close()
-			errs <- askLockstep(conn, part.requests, check)
+			errs <- askLockstep(conn, part.requests, part.check)
 		}()
 	}
 	wait.Wait()
@@ -293,8 +292,7 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 
 	content, err := os.ReadFile(logPath)
 	require.NoError(t, err)
-	shape := regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ` +
-		`127\.0\.0\.1:\d+ "(7|8|x)\\n" [TFE]$`)
+	shape := regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:\d+ "(7|8|x)\\n" [TFE]$`)
 	assert.Len(t, shape.FindAllString(string(content), -1), 3)
 }
 
