@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,7 +54,7 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 			allUnderstood = false
 			continue
 		}
-		meaning, ok := meanings[string(reply)]
+		meaning, ok := primeserver.Meanings[string(reply)]
 		if !ok {
 			meaning = "not understood"
 			allUnderstood = false
@@ -63,13 +62,6 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n", request, reply, meaning, took)
 	}
 	return allUnderstood
-}
-
-// meanings are the replies a client of this protocol understands.
-var meanings = map[string]string{
-	"T\n": "prime",
-	"F\n": "not prime",
-	"E\n": "not an integer",
 }
 
 // askOnce connects, sends one request, reads one reply line, and
@@ -88,16 +80,5 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	if _, err := conn.Write([]byte(request)); err != nil {
 		return nil, primeserver.Reason(err)
 	}
-	// A reply is two bytes; a small buffer bounds what a broken
-	// server can make us hold.
-	reply, err := bufio.NewReaderSize(conn, 64).ReadSlice('\n')
-	switch {
-	case errors.Is(err, bufio.ErrBufferFull):
-		return nil, fmt.Errorf("reply too long, starting %q", reply[:16])
-	case errors.Is(err, io.EOF):
-		return nil, fmt.Errorf("the server closed the connection after %q", reply)
-	case err != nil:
-		return nil, primeserver.Reason(err)
-	}
-	return reply, nil
+	return primeserver.ReadReply(bufio.NewReaderSize(conn, 64))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,13 +16,6 @@ import (
 var sourceNumbers = []string{
 	"4j", "4", "5", "-5", "17", "29",
 	"1125899906842624", "1125899906842623",
-}
-
-// meanings are the replies a client of this protocol understands.
-var meanings = map[string]string{
-	"T\n": "prime",
-	"F\n": "not prime",
-	"E\n": "not an integer",
 }
 
 // runClient is the "client" command: all the numbers on one
@@ -78,7 +70,7 @@ func requestsFor(numbers []string) [][]byte {
 }
 
 func meaningOf(reply []byte) string {
-	if meaning, ok := meanings[string(reply)]; ok {
+	if meaning, ok := primeserver.Meanings[string(reply)]; ok {
 		return meaning
 	}
 	return "not understood"
@@ -91,12 +83,12 @@ type onReply func(i int, reply []byte) error
 // askLockstep sends one request, waits for its reply, and only then
 // sends the next: one round trip per request.
 func askLockstep(conn net.Conn, requests [][]byte, handle onReply) error {
-	replies := newReplyReader(conn)
+	replies := bufio.NewReader(conn)
 	for i, request := range requests {
 		if _, err := conn.Write(request); err != nil {
 			return fmt.Errorf("sending %q: %w", request, err)
 		}
-		reply, err := replies.next()
+		reply, err := primeserver.ReadReply(replies)
 		if err != nil {
 			return fmt.Errorf("reply to %q: %w", request, err)
 		}
@@ -125,10 +117,10 @@ func askPipelined(conn net.Conn, requests [][]byte, handle onReply) error {
 		written <- batch.Flush()
 	}()
 
-	replies := newReplyReader(conn)
+	replies := bufio.NewReader(conn)
 	var readErr error
 	for i := range requests {
-		reply, err := replies.next()
+		reply, err := primeserver.ReadReply(replies)
 		if err != nil {
 			readErr = fmt.Errorf("reading reply %d: %w", i+1, err)
 		} else {
@@ -148,28 +140,4 @@ func askPipelined(conn net.Conn, requests [][]byte, handle onReply) error {
 		return fmt.Errorf("sending: %w", writeErr)
 	}
 	return nil
-}
-
-// replyReader reads reply lines. Replies are two bytes; its small
-// buffer bounds what a broken server can make the client hold.
-type replyReader struct {
-	reader *bufio.Reader
-}
-
-func newReplyReader(conn net.Conn) replyReader {
-	return replyReader{bufio.NewReaderSize(conn, 4096)}
-}
-
-// next returns the next reply, valid until the next call.
-func (r replyReader) next() ([]byte, error) {
-	line, err := r.reader.ReadSlice('\n')
-	switch {
-	case errors.Is(err, bufio.ErrBufferFull):
-		return nil, errors.New("reply too long")
-	case errors.Is(err, io.EOF):
-		return nil, errors.New("the server closed the connection")
-	case err != nil:
-		return nil, err
-	}
-	return line, nil
 }
