@@ -50,18 +50,26 @@ func start(t *testing.T, s *Server) string {
 	if s.ErrorLog == nil {
 		s.ErrorLog = log.New(io.Discard, "", 0)
 	}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
+	addr, served := serveInBackground(t, s)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(),
-			5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		assert.NoError(t, s.Shutdown(ctx))
 		assert.ErrorIs(t, <-served, ErrServerClosed)
 	})
-	return listener.Addr().String()
+	return addr
+}
+
+// serveInBackground runs s on a free loopback port, for a test that
+// shuts it down itself. It returns the address to dial and where
+// Serve's error will come.
+func serveInBackground(t *testing.T, s *Server) (string, <-chan error) {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+	return listener.Addr().String(), served
 }
 
 // exchange sends request on a new connection and returns everything
@@ -203,11 +211,7 @@ func TestShutdownFinishesTheRequestInFlight(t *testing.T) {
 		c.Writer.Write(bytes.ToUpper(line))
 	})
 	s := &Server{Handler: slow, ErrorLog: log.New(io.Discard, "", 0)}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
-	addr := listener.Addr().String()
+	addr, served := serveInBackground(t, s)
 
 	// One client with a request in flight, one idle.
 	busy, err := net.Dial("tcp", addr)
@@ -250,12 +254,9 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 	release := make(chan struct{})
 	stuck := HandlerFunc(func(c *Conn) { <-release })
 	s := &Server{Handler: stuck, ErrorLog: log.New(io.Discard, "", 0)}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
+	addr, served := serveInBackground(t, s)
 
-	conn, err := net.Dial("tcp", listener.Addr().String())
+	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
 	// Wait until the handler runs.
@@ -481,12 +482,9 @@ func TestShutdownAnswersTheLinesAlreadyReceived(t *testing.T) {
 		}
 	})
 	s := &Server{Handler: slow, ErrorLog: log.New(io.Discard, "", 0)}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
+	addr, served := serveInBackground(t, s)
 
-	conn, err := net.Dial("tcp", listener.Addr().String())
+	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = conn.Write([]byte("one\ntwo\nthree\n"))
