@@ -2,14 +2,14 @@ package main
 
 import (
 	"bufio"
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"time"
 
-	"workbook/03-server-framework/tcpserver"
+	"workbook/03-server-framework/primeserver"
 )
 
 // sourceNumbers are the requests of the source text's second client:
@@ -21,15 +21,12 @@ var sourceNumbers = []string{
 
 // runClient is the "client" command: each number on a connection of
 // its own, as the source text's second client does, timed.
-func runClient(args []string, stdout, stderr io.Writer) int {
+func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	addr := flags.String("addr", tcpserver.DefaultAddr,
-		"server address")
-	timeout := flags.Duration("timeout", 5*time.Second,
-		"how long to wait for the server, to connect and to reply")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
+	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
+	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+		return code
 	}
 	numbers := flags.Args()
 	if len(numbers) == 0 {
@@ -53,27 +50,18 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 		reply, err := askOnce(addr, request, timeout)
 		took := time.Since(start).Round(time.Microsecond)
 		if err != nil {
-			fmt.Fprintf(out, "client | %q: no reply: %v (%v)\n",
-				request, err, took)
+			fmt.Fprintf(out, "client | %q: no reply: %v (%v)\n", request, err, took)
 			allUnderstood = false
 			continue
 		}
-		meaning, ok := meanings[string(reply)]
+		meaning, ok := primeserver.Meanings[string(reply)]
 		if !ok {
 			meaning = "not understood"
 			allUnderstood = false
 		}
-		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n",
-			request, reply, meaning, took)
+		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n", request, reply, meaning, took)
 	}
 	return allUnderstood
-}
-
-// meanings are the replies a client of this protocol understands.
-var meanings = map[string]string{
-	"T\n": "prime",
-	"F\n": "not prime",
-	"E\n": "not an integer",
 }
 
 // askOnce connects, sends one request, reads one reply line, and
@@ -81,7 +69,7 @@ var meanings = map[string]string{
 func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	conn, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
-		return nil, reason(err)
+		return nil, primeserver.Reason(err)
 	}
 	defer conn.Close()
 
@@ -90,19 +78,7 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := conn.Write([]byte(request)); err != nil {
-		return nil, reason(err)
+		return nil, primeserver.Reason(err)
 	}
-	// A reply is two bytes; a small buffer bounds what a broken
-	// server can make us hold.
-	reply, err := bufio.NewReaderSize(conn, 64).ReadSlice('\n')
-	switch {
-	case errors.Is(err, bufio.ErrBufferFull):
-		return nil, fmt.Errorf("reply too long, starting %q", reply[:16])
-	case errors.Is(err, io.EOF):
-		return nil, fmt.Errorf("the server closed the connection "+
-			"after %q", reply)
-	case err != nil:
-		return nil, reason(err)
-	}
-	return reply, nil
+	return primeserver.ReadReply(bufio.NewReaderSize(conn, 64))
 }

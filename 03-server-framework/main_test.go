@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/tcpserver"
 	"workbook/internal/testkit"
 )
 
@@ -35,31 +37,34 @@ func TestDemoTranscript(t *testing.T) {
 	testkit.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
-// askOverPipe runs the prime handler on one end of an in-memory
-// connection and sends request from the other end.
-func askOverPipe(t *testing.T, request string) (reply, screen string) {
+// askHandler runs the prime handler on a loopback server with the
+// default settings, sends request on one connection, and returns the
+// reply and what the screen showed.
+func askHandler(t *testing.T, request string) (reply, screen string) {
 	t.Helper()
 	var shown testkit.SyncBuffer
-	defaults := limits{maxLine: 1024, idleTimeout: time.Second,
-		maxConns: 1}
-	server := newPrimeServer(defaults, log.New(&shown, "", 0), nil,
-		log.New(io.Discard, "", 0))
-
-	client, serverEnd := net.Pipe()
-	done := make(chan struct{})
-	go func() {
-		server.ServeConn(serverEnd)
-		close(done)
+	server := primeserver.NewServer(primeserver.Defaults(), answerOne,
+		log.New(&shown, "", 0), nil, log.New(io.Discard, "", 0))
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	defer func() {
+		require.NoError(t, server.Shutdown(context.Background()))
+		require.ErrorIs(t, <-served, tcpserver.ErrServerClosed)
 	}()
-	// Write in the background: a pipe has no buffer, and a too
-	// long request is not read to its end.
+
+	client, err := net.Dial("tcp", listener.Addr().String())
+	require.NoError(t, err)
+	defer client.Close()
+	require.NoError(t, client.SetDeadline(time.Now().Add(5*time.Second)))
+	// Write in the background: a too long request is not read to
+	// its end.
 	go func() {
 		_, _ = client.Write([]byte(request))
 	}()
 	got, err := io.ReadAll(client)
 	require.NoError(t, err)
-	client.Close()
-	<-done
 	return string(got), shown.String()
 }
 
@@ -76,7 +81,7 @@ func TestPrimeHandler(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%.20q", c.request), func(t *testing.T) {
-			reply, screen := askOverPipe(t, c.request)
+			reply, screen := askHandler(t, c.request)
 			assert.Equal(t, c.reply, reply)
 			assert.Contains(t, screen, c.shown)
 			// Nothing raw reaches the screen: no ESC, no NUL.
@@ -112,8 +117,7 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	require.Len(t, lines, clients)
 	// Date, time, client, request quoted, verdict: whole lines,
 	// never two mixed together.
-	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ` +
-		`127\.0\.0\.1:\d+ "\d+\\n" [TF]$`)
+	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:\d+ "\d+\\n" [TF]$`)
 	for _, line := range lines {
 		assert.Regexp(t, shape, line)
 	}
@@ -232,4 +236,16 @@ func TestUnknownCommand(t *testing.T) {
 		&stdout, &stderr)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), "usage:")
+}
+
+func TestHelpExitsZeroOnStdout(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h"}, {"help"}, {"server", "-h"}, {"client", "-h"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr)
+		assert.Equal(t, 0, code, "%v", args)
+		assert.Contains(t, stdout.String(), "usage", "%v", args)
+		assert.Empty(t, stderr.String(), "%v", args)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"workbook/03-server-framework/primeserver"
 	"workbook/prime"
 )
 
@@ -34,19 +36,16 @@ func newWorkload(n int) workload {
 	return w
 }
 
-// slice returns the requests from..to, with a check that knows
-// where they came from.
-func (w workload) slice(from, to int) (workload, onReply) {
-	part := workload{w.requests[from:to], w.want[from:to]}
-	return part, part.check
+// slice returns the requests from..to, with their replies.
+func (w workload) slice(from, to int) workload {
+	return workload{w.requests[from:to], w.want[from:to]}
 }
 
 // check fails on any reply that is not the one expected: a benchmark
 // that counts wrong answers as served would measure nothing.
 func (w workload) check(i int, reply []byte) error {
 	if !bytes.Equal(reply, w.want[i]) {
-		return fmt.Errorf("reply %q to %q, want %q",
-			reply, w.requests[i], w.want[i])
+		return fmt.Errorf("reply %q to %q, want %q", reply, w.requests[i], w.want[i])
 	}
 	return nil
 }
@@ -74,8 +73,8 @@ func benchReconnect(addr string, w workload) error {
 		if err != nil {
 			return err
 		}
-		part, check := w.slice(i, i+1)
-		err = askLockstep(conn, part.requests, check)
+		part := w.slice(i, i+1)
+		err = askLockstep(conn, part.requests, part.check)
 		conn.Close()
 		if err != nil {
 			return err
@@ -117,8 +116,8 @@ func benchPairs(addr string, w workload) error {
 	}
 	defer conn.Close()
 	for from := 0; from < len(w.requests); from += 2 {
-		pair, check := w.slice(from, min(from+2, len(w.requests)))
-		if err := askPipelined(conn, pair.requests, check); err != nil {
+		pair := w.slice(from, min(from+2, len(w.requests)))
+		if err := askPipelined(conn, pair.requests, pair.check); err != nil {
 			return err
 		}
 	}
@@ -132,7 +131,7 @@ func benchConcurrent(addr string, w workload, clients int) error {
 	var wait sync.WaitGroup
 	share := (len(w.requests) + clients - 1) / clients
 	for from := 0; from < len(w.requests); from += share {
-		part, _ := w.slice(from, min(from+share, len(w.requests)))
+		part := w.slice(from, min(from+share, len(w.requests)))
 		wait.Add(1)
 		go func() {
 			defer wait.Done()
@@ -199,23 +198,18 @@ func measure(addr string, modes []benchMode, runs int) ([]result, error) {
 }
 
 // runBench is the "bench" command.
-func runBench(args []string, stdout, stderr io.Writer) int {
+func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	addr := flags.String("addr", "",
-		"server to measure (default: start one for the bench)")
-	n := flags.Int("n", 20000, "requests for the lock-step modes; "+
-		"a quarter of it for reconnecting, ten times for pipelining")
+	addr := flags.String("addr", "", "server to measure (default: start one for the bench)")
+	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining")
 	clients := flags.Int("c", 8, "clients for the concurrent mode")
 	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
-	python := flags.Bool("python", false,
-		"also measure the source text's server, in Python (python3)")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	python := flags.Bool("python", false, "also measure the source text's server, in Python (python3)")
+	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+		return code
 	}
 	if flags.NArg() > 0 || *n < 1 || *clients < 1 || *runs < 1 {
-		fmt.Fprintln(stderr, "bench: -n, -c and -runs must be "+
-			"at least 1, and no other arguments")
+		fmt.Fprintln(stderr, "bench: -n, -c and -runs must be at least 1, and no other arguments")
 		return 2
 	}
 
@@ -231,7 +225,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "bench: %v\n", err)
 			return 1
 		}
-		defer stop()
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "bench: server: %v\n", err)
+			}
+		}()
 		targets = append(targets, target{"this chapter's server", started})
 	}
 	if *python {
@@ -245,8 +243,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			target{"the source text's server, in Python", started})
 	}
 
-	fmt.Fprintf(stdout, "bench: median of %d runs, every reply "+
-		"checked\n", *runs)
+	fmt.Fprintf(stdout, "bench: median of %d runs, every reply checked\n", *runs)
 	var all [][]result
 	for _, t := range targets {
 		fmt.Fprintf(stdout, "\n%s (%s)\n\n", t.name, t.addr)
@@ -272,19 +269,19 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 
 // startBenchServer runs this chapter's server, quiet, on a free
 // port, and returns how to stop it.
-func startBenchServer() (stop func(), addr string, err error) {
+func startBenchServer() (stop func() error, addr string, err error) {
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
-	s := newServer(1024, 30*time.Second, 1000)
-	s.errorLog = log.New(io.Discard, "", 0)
+	quiet := log.New(io.Discard, "", 0)
+	server := primeserver.NewServer(primeserver.Defaults(), answerEach, nil, nil, quiet)
+	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- s.serve(listener) }()
-	stop = func() {
-		// Shutting down after the bench: nothing is in flight.
-		_ = s.shutdown(contextWithTimeout(5 * time.Second))
-		<-served
+	go func() { served <- primeserver.Serve(ctx, server, listener, quiet) }()
+	stop = func() error {
+		cancel()
+		return <-served
 	}
 	return stop, listener.Addr().String(), nil
 }

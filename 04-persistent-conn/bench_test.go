@@ -1,9 +1,12 @@
 package main
 
 import (
+	"io"
+	"log"
 	"net"
 	"testing"
-	"time"
+
+	"workbook/03-server-framework/primeserver"
 )
 
 // The four ways of asking, as Go benchmarks. Each reports requests
@@ -16,7 +19,7 @@ func reportRate(b *testing.B, requests int) {
 }
 
 func BenchmarkNewConnectionPerRequest(b *testing.B) {
-	_, addr := startServer(b, nil)
+	addr := startServer(b)
 	w := newWorkload(1)
 	for b.Loop() {
 		if err := benchReconnect(addr, w); err != nil {
@@ -27,7 +30,7 @@ func BenchmarkNewConnectionPerRequest(b *testing.B) {
 }
 
 func BenchmarkOneConnectionLockstep(b *testing.B) {
-	_, addr := startServer(b, nil)
+	addr := startServer(b)
 	conn := dialTest(b, addr)
 	w := newWorkload(1)
 	for b.Loop() {
@@ -39,7 +42,7 @@ func BenchmarkOneConnectionLockstep(b *testing.B) {
 }
 
 func BenchmarkOneConnectionPipelined(b *testing.B) {
-	_, addr := startServer(b, nil)
+	addr := startServer(b)
 	conn := dialTest(b, addr)
 	// Pipelining needs all the requests at once: b.N of them.
 	w := newWorkload(b.N)
@@ -51,7 +54,7 @@ func BenchmarkOneConnectionPipelined(b *testing.B) {
 }
 
 func BenchmarkEightConnectionsLockstep(b *testing.B) {
-	_, addr := startServer(b, nil)
+	addr := startServer(b)
 	w := newWorkload(b.N)
 	b.ResetTimer()
 	if err := benchConcurrent(addr, w, 8); err != nil {
@@ -61,7 +64,7 @@ func BenchmarkEightConnectionsLockstep(b *testing.B) {
 }
 
 func BenchmarkOneConnectionInPairs(b *testing.B) {
-	_, addr := startServer(b, nil)
+	addr := startServer(b)
 	w := newWorkload(2 * b.N)
 	b.ResetTimer()
 	if err := benchPairs(addr, w); err != nil {
@@ -77,64 +80,25 @@ func BenchmarkIdleConnectionMemory(b *testing.B) {
 	// Measured once for each call, whatever b.N: the figure is
 	// bytes, not time.
 	const idle = 2000
-	s, addr := startServerFor(b, idle)
-	defer s.stopForBench(b)
-	var before, after runtimeMemory
-	before.read()
-	conns := make([]net.Conn, 0, idle)
-	defer func() {
-		for _, conn := range conns {
-			conn.Close()
-		}
-	}()
-	for range idle {
-		conn, err := dial(addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns = append(conns, conn)
-	}
-	waitForConns(b, s, idle)
-	after.read()
-	perConn := float64(after.heapInUse+after.stackInUse-
-		before.heapInUse-before.stackInUse) / idle
-	b.ReportMetric(perConn, "B/idle-conn")
-}
-
-// startServerFor starts a server that accepts maxConns connections,
-// for a benchmark that stops it itself.
-func startServerFor(b *testing.B, maxConns int) (*benchServer, string) {
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newServer(1024, 30*time.Second, maxConns+1)
-	served := make(chan error, 1)
-	go func() { served <- s.serve(listener) }()
-	return &benchServer{s, served}, listener.Addr().String()
-}
+	settings := primeserver.Defaults()
+	settings.MaxConns = idle + 1
+	serveOn(b, listener, settings, log.New(io.Discard, "", 0))
 
-type benchServer struct {
-	*server
-	served chan error
-}
-
-func (s *benchServer) stopForBench(b *testing.B) {
-	if err := s.shutdown(contextWithTimeout(10 * time.Second)); err != nil {
-		b.Fatal(err)
-	}
-	<-s.served
-}
-
-func waitForConns(b *testing.B, s *benchServer, want int) {
-	for start := time.Now(); time.Since(start) < 10*time.Second; {
-		s.mu.Lock()
-		got := len(s.conns)
-		s.mu.Unlock()
-		if got == want {
-			return
+	heapBefore, stacksBefore := memoryInUse()
+	one := newWorkload(1)
+	for range idle {
+		// Each asks once, so that the server is surely
+		// serving it, then stays connected, silent.
+		conn := dialTest(b, listener.Addr().String())
+		if err := askLockstep(conn, one.requests, one.check); err != nil {
+			b.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	b.Fatalf("the server never had %d connections", want)
+	heapAfter, stacksAfter := memoryInUse()
+	perConn := float64(heapAfter+stacksAfter-heapBefore-stacksBefore) / idle
+	b.ReportMetric(perConn, "B/idle-conn")
 }

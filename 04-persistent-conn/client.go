@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
-	"errors"
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"time"
+
+	"workbook/03-server-framework/primeserver"
 )
 
 // sourceNumbers are the requests of the source text's client.
@@ -16,25 +18,15 @@ var sourceNumbers = []string{
 	"1125899906842624", "1125899906842623",
 }
 
-// meanings are the replies a client of this protocol understands.
-var meanings = map[string]string{
-	"T\n": "prime",
-	"F\n": "not prime",
-	"E\n": "not an integer",
-}
-
 // runClient is the "client" command: all the numbers on one
 // connection, in lock-step or pipelined.
-func runClient(args []string, stdout, stderr io.Writer) int {
+func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	addr := flags.String("addr", defaultAddr, "server address")
-	pipeline := flags.Bool("pipeline", false,
-		"send every request before reading the replies")
-	timeout := flags.Duration("timeout", 5*time.Second,
-		"how long to wait for the server, to connect and to reply")
-	if err := flags.Parse(args); err != nil {
-		return 2
+	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
+	pipeline := flags.Bool("pipeline", false, "send every request before reading the replies")
+	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
+	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+		return code
 	}
 	numbers := flags.Args()
 	if len(numbers) == 0 {
@@ -43,8 +35,7 @@ func runClient(args []string, stdout, stderr io.Writer) int {
 
 	conn, err := net.DialTimeout("tcp", *addr, *timeout)
 	if err != nil {
-		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n",
-			*addr, err)
+		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n", *addr, primeserver.Reason(err))
 		return 1
 	}
 	defer conn.Close()
@@ -59,8 +50,7 @@ func runClient(args []string, stdout, stderr io.Writer) int {
 	}
 	// Print each reply as it comes, next to its request.
 	err = ask(conn, requestsFor(numbers), func(i int, reply []byte) error {
-		fmt.Fprintf(stdout, "client | %q -> %q %s\n",
-			numbers[i]+"\n", reply, meaningOf(reply))
+		fmt.Fprintf(stdout, "client | %q -> %q %s\n", numbers[i]+"\n", reply, meaningOf(reply))
 		return nil
 	})
 	if err != nil {
@@ -80,7 +70,7 @@ func requestsFor(numbers []string) [][]byte {
 }
 
 func meaningOf(reply []byte) string {
-	if meaning, ok := meanings[string(reply)]; ok {
+	if meaning, ok := primeserver.Meanings[string(reply)]; ok {
 		return meaning
 	}
 	return "not understood"
@@ -93,12 +83,12 @@ type onReply func(i int, reply []byte) error
 // askLockstep sends one request, waits for its reply, and only then
 // sends the next: one round trip per request.
 func askLockstep(conn net.Conn, requests [][]byte, handle onReply) error {
-	replies := newReplyReader(conn)
+	replies := bufio.NewReader(conn)
 	for i, request := range requests {
 		if _, err := conn.Write(request); err != nil {
 			return fmt.Errorf("sending %q: %w", request, err)
 		}
-		reply, err := replies.next()
+		reply, err := primeserver.ReadReply(replies)
 		if err != nil {
 			return fmt.Errorf("reply to %q: %w", request, err)
 		}
@@ -127,10 +117,10 @@ func askPipelined(conn net.Conn, requests [][]byte, handle onReply) error {
 		written <- batch.Flush()
 	}()
 
-	replies := newReplyReader(conn)
+	replies := bufio.NewReader(conn)
 	var readErr error
 	for i := range requests {
-		reply, err := replies.next()
+		reply, err := primeserver.ReadReply(replies)
 		if err != nil {
 			readErr = fmt.Errorf("reading reply %d: %w", i+1, err)
 		} else {
@@ -150,28 +140,4 @@ func askPipelined(conn net.Conn, requests [][]byte, handle onReply) error {
 		return fmt.Errorf("sending: %w", writeErr)
 	}
 	return nil
-}
-
-// replyReader reads reply lines. Replies are two bytes; its small
-// buffer bounds what a broken server can make the client hold.
-type replyReader struct {
-	reader *bufio.Reader
-}
-
-func newReplyReader(conn net.Conn) replyReader {
-	return replyReader{bufio.NewReaderSize(conn, 4096)}
-}
-
-// next returns the next reply, valid until the next call.
-func (r replyReader) next() ([]byte, error) {
-	line, err := r.reader.ReadSlice('\n')
-	switch {
-	case errors.Is(err, bufio.ErrBufferFull):
-		return nil, errors.New("reply too long")
-	case errors.Is(err, io.EOF):
-		return nil, errors.New("the server closed the connection")
-	case err != nil:
-		return nil, err
-	}
-	return line, nil
 }

@@ -21,8 +21,7 @@ var pythonServer string
 func startPythonServer() (stop func(), addr string, err error) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		return nil, "", errors.New("the comparison needs python3, " +
-			"which is not installed")
+		return nil, "", errors.New("the comparison needs python3, which is not installed")
 	}
 	port, err := freePort()
 	if err != nil {
@@ -50,8 +49,7 @@ func startPythonServer() (stop func(), addr string, err error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stop()
-	return nil, "", errors.New("the Python server did not start " +
-		"within 10 seconds")
+	return nil, "", errors.New("the Python server did not start within 10 seconds")
 }
 
 // freePort asks the system for a port nobody uses, and releases it.

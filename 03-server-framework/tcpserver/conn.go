@@ -2,20 +2,16 @@ package tcpserver
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
-	"os"
 	"time"
 )
 
-// Errors from Conn.ReadLine, besides those of the network.
-var (
-	// ErrLineTooLong: MaxLineBytes arrived without a '\n'.
-	ErrLineTooLong = errors.New("tcpserver: line too long")
-	// ErrIdleTimeout: the client was silent for IdleTimeout.
-	ErrIdleTimeout = errors.New("tcpserver: client idle too long")
-)
+// ErrLineTooLong is what Conn.ReadLine returns when MaxLineBytes
+// arrived without a '\n'.
+var ErrLineTooLong = errors.New("tcpserver: line too long")
 
 // lingerTime is how long a closing connection keeps reading, and
 // discarding, what the client still sends (see close).
@@ -23,10 +19,6 @@ const lingerTime = time.Second
 
 // A Conn is one client's connection, as a handler sees it.
 type Conn struct {
-	// Reader reads the client's bytes, buffered: Python's rfile.
-	// Its buffer is MaxLineBytes long.
-	Reader *bufio.Reader
-
 	// Writer writes to the client, buffered: Python's wfile. The
 	// server flushes it when the handler returns; a handler that
 	// answers many requests flushes it itself.
@@ -35,17 +27,21 @@ type Conn struct {
 	// RemoteAddr is the client's address: Python's client_address.
 	RemoteAddr net.Addr
 
-	netConn net.Conn
-	server  *Server
+	reader      *bufio.Reader // MaxLineBytes long: Python's rfile
+	netConn     net.Conn
+	server      *Server
+	idleTimeout time.Duration
 }
 
 func (s *Server) newConn(conn net.Conn) *Conn {
 	c := &Conn{
-		RemoteAddr: conn.RemoteAddr(),
-		netConn:    conn,
-		server:     s,
+		RemoteAddr:  conn.RemoteAddr(),
+		netConn:     conn,
+		server:      s,
+		idleTimeout: orDefault(s.IdleTimeout, defaultIdleTimeout),
 	}
-	c.Reader = bufio.NewReaderSize(conn, s.maxLineBytes())
+	maxLine := orDefault(s.MaxLineBytes, defaultMaxLineBytes)
+	c.reader = bufio.NewReaderSize(conn, maxLine)
 	c.Writer = bufio.NewWriter(deadlineWriter{c})
 	return c
 }
@@ -53,16 +49,16 @@ func (s *Server) newConn(conn net.Conn) *Conn {
 // ReadLine returns the next line, '\n' included, waiting at most
 // IdleTimeout for it. The line is valid until the next read.
 //
-// Besides network errors, it returns ErrLineTooLong with the first
-// MaxLineBytes of a line that has no '\n' within them, ErrIdleTimeout
-// for a silent client, ErrServerClosed once the server is shutting
-// down, and io.EOF when the client has hung up. A last line that ends
-// at EOF without '\n' is returned as a line.
+// A line longer than MaxLineBytes comes back cut to MaxLineBytes,
+// with ErrLineTooLong. A last line that ends at EOF without '\n' is
+// returned as a line. Otherwise an error means there is no line to
+// answer: io.EOF when the client has hung up, os.ErrDeadlineExceeded
+// when it was silent too long or the server is shutting down.
 func (c *Conn) ReadLine() ([]byte, error) {
 	if err := c.armReadDeadline(); err != nil {
 		return nil, err
 	}
-	line, err := c.Reader.ReadSlice('\n')
+	line, err := c.reader.ReadSlice('\n')
 	switch {
 	case err == nil:
 		return line, nil
@@ -70,33 +66,41 @@ func (c *Conn) ReadLine() ([]byte, error) {
 		return line, ErrLineTooLong
 	case errors.Is(err, io.EOF) && len(line) > 0:
 		return line, nil
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		if c.server.shuttingDown.Load() {
-			return nil, ErrServerClosed
-		}
-		return nil, ErrIdleTimeout
 	}
 	return nil, err
+}
+
+// HasLine reports whether a whole line has arrived and waits in the
+// buffer, so that ReadLine returns it without waiting. A handler that
+// answers many lines flushes its replies when it has none: a batch
+// of requests is answered with one write.
+func (c *Conn) HasLine() bool {
+	buffered, err := c.reader.Peek(c.reader.Buffered())
+	if err != nil {
+		return false
+	}
+	return bytes.IndexByte(buffered, '\n') >= 0
 }
 
 // armReadDeadline gives the next read IdleTimeout to complete, or
 // none at all if the server is shutting down.
 func (c *Conn) armReadDeadline() error {
-	deadline := time.Now().Add(c.server.idleTimeout())
+	deadline := time.Now().Add(c.idleTimeout)
 	if err := c.netConn.SetReadDeadline(deadline); err != nil {
 		return err
 	}
-	// Shutdown may have woken this connection between our check
-	// and our deadline: check again, after setting it.
-	if c.server.shuttingDown.Load() {
-		c.wakeForShutdown()
+	// Shutdown may have woken this connection between the moment
+	// it began and our deadline: check again, after setting it.
+	if c.server.isClosing() {
+		c.wake()
 	}
 	return nil
 }
 
-// wakeForShutdown ends a read that is waiting for a request. Lines
-// the server has already received are still read from the buffer.
-func (c *Conn) wakeForShutdown() {
+// wake is where Shutdown ends a read that is waiting for a request.
+// Lines the server has already received are still read from the
+// buffer.
+func (c *Conn) wake() {
 	// An error here means the connection is already closed,
 	// which is what we want anyway.
 	_ = c.netConn.SetReadDeadline(time.Now())
@@ -134,7 +138,7 @@ type deadlineWriter struct {
 }
 
 func (w deadlineWriter) Write(p []byte) (int, error) {
-	deadline := time.Now().Add(w.c.server.idleTimeout())
+	deadline := time.Now().Add(w.c.idleTimeout)
 	if err := w.c.netConn.SetWriteDeadline(deadline); err != nil {
 		return 0, err
 	}

@@ -2,7 +2,7 @@
 // Go's counterpart of Python's socketserver, built the way net/http's
 // Server is.
 //
-// The server does the plumbing: listening, one goroutine for each
+// The server does the plumbing: accepting, one goroutine for each
 // connection, limits, timeouts, shutting down. A Handler holds the
 // business code and sees only the connection:
 //
@@ -13,8 +13,8 @@
 //		}
 //		c.Writer.Write(bytes.ToUpper(line))
 //	})
-//	server := &tcpserver.Server{Addr: "127.0.0.1:8809", Handler: handler}
-//	err := server.ListenAndServe()
+//	server := &tcpserver.Server{Handler: handler}
+//	err := server.Serve(listener)
 package tcpserver
 
 import (
@@ -23,22 +23,18 @@ import (
 	"log"
 	"net"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
 
-// Defaults for the Server's limits, used where a field is zero.
+// Limits used where a Server's field is zero.
 const (
-	DefaultAddr         = "127.0.0.1:8809"
-	DefaultIdleTimeout  = 30 * time.Second
-	DefaultMaxLineBytes = 1024
-	DefaultMaxConns     = 100
+	defaultIdleTimeout  = 30 * time.Second
+	defaultMaxLineBytes = 1024
+	defaultMaxConns     = 100
 )
 
-// ErrServerClosed is returned by Serve and ListenAndServe after
-// Shutdown or Close, and by Conn.ReadLine once the server is shutting
-// down.
+// ErrServerClosed is what Serve returns after Shutdown.
 var ErrServerClosed = errors.New("tcpserver: server closed")
 
 // A Handler serves one connection: what Python's handle() does. The
@@ -58,25 +54,24 @@ func (f HandlerFunc) Handle(c *Conn) {
 
 // A Server accepts TCP connections and gives each to its Handler, in
 // a goroutine of its own. The zero value of each limit means its
-// default. A Server must not be copied after first use.
+// default. A Server serves one listener, once.
 type Server struct {
-	// Addr is where ListenAndServe listens: DefaultAddr if empty.
-	Addr string
-
 	// Handler serves each connection.
 	Handler Handler
 
 	// IdleTimeout is how long a client may stay silent, or leave
-	// a reply unread, before it is disconnected.
+	// a reply unread, before it is disconnected. Default 30s.
 	IdleTimeout time.Duration
 
 	// MaxLineBytes is the longest line, '\n' included, that
 	// Conn.ReadLine returns; a longer one is ErrLineTooLong.
+	// Default 1024.
 	MaxLineBytes int
 
 	// MaxConns is how many connections are served at once. Past
 	// it, the server stops accepting until one ends: new clients
 	// wait in the system's queue of pending connections.
+	// Default 100.
 	MaxConns int
 
 	// ErrorLog receives the server's own troubles: a handler's
@@ -84,57 +79,39 @@ type Server struct {
 	// standard logger.
 	ErrorLog *log.Logger
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*Conn]struct{}
-	slots     chan struct{} // one token for each connection served
-	closing   chan struct{} // closed when shutting down begins
-	closeOnce sync.Once
-	active    sync.WaitGroup // the connection goroutines
-
-	shuttingDown atomic.Bool
-}
-
-// ListenAndServe listens on s.Addr and serves until Shutdown or
-// Close, when it returns ErrServerClosed.
-func (s *Server) ListenAndServe() error {
-	addr := s.Addr
-	if addr == "" {
-		addr = DefaultAddr
-	}
-	listener, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return s.Serve(listener)
+	mu       sync.Mutex
+	listener net.Listener
+	conns    map[*Conn]struct{}
+	// closing is closed when Shutdown begins: the server's one
+	// signal to stop.
+	closing chan struct{}
+	active  sync.WaitGroup // the connection goroutines
 }
 
 // Serve accepts connections on listener and serves each in a new
 // goroutine. It closes listener when it returns, which is after
-// Shutdown or Close (ErrServerClosed) or on an Accept error it cannot
-// wait out.
+// Shutdown (ErrServerClosed) or on an Accept error that waiting
+// cannot cure.
 func (s *Server) Serve(listener net.Listener) error {
-	s.init()
-	if !s.track(listener) {
-		listener.Close()
-		return ErrServerClosed
-	}
-	defer s.untrack(listener)
 	defer listener.Close()
-
+	if err := s.start(listener); err != nil {
+		return err
+	}
+	// One token for each connection served: past MaxConns, the
+	// loop waits for one to end before it accepts again.
+	slots := make(chan struct{}, orDefault(s.MaxConns, defaultMaxConns))
 	var backoff time.Duration
 	for {
-		// Past MaxConns, wait here for a connection to end.
 		select {
-		case s.slots <- struct{}{}:
+		case slots <- struct{}{}:
 		case <-s.closing:
 			return ErrServerClosed
 		}
 
 		conn, err := listener.Accept()
 		if err != nil {
-			<-s.slots
-			if s.shuttingDown.Load() {
+			<-slots
+			if s.isClosing() {
 				return ErrServerClosed
 			}
 			if !isTemporary(err) {
@@ -143,50 +120,48 @@ func (s *Server) Serve(listener net.Listener) error {
 			// Out of file descriptors, say: spinning would
 			// make it worse. Wait, longer each time.
 			backoff = nextBackoff(backoff)
-			s.logf("tcpserver: accept: %v; retrying in %v",
-				err, backoff)
-			if !s.sleep(backoff) {
+			s.logf("tcpserver: accept: %v; retrying in %v", err, backoff)
+			select {
+			case <-time.After(backoff):
+			case <-s.closing:
 				return ErrServerClosed
 			}
 			continue
 		}
 		backoff = 0
 
-		c := s.newConn(conn)
-		if !s.trackConn(c) {
+		c, ok := s.admit(conn)
+		if !ok {
 			conn.Close()
-			<-s.slots
+			<-slots
 			return ErrServerClosed
 		}
 		go func() {
-			defer func() { <-s.slots }()
+			defer func() { <-slots }()
 			s.serve(c)
 		}()
 	}
 }
 
-// ServeConn serves one connection in the calling goroutine, as Serve
-// would, and returns when its handler has. It is meant for tests,
-// with net.Pipe for instance.
-func (s *Server) ServeConn(conn net.Conn) {
-	s.init()
-	c := s.newConn(conn)
-	if !s.trackConn(c) {
-		conn.Close()
-		return
-	}
-	s.serve(c)
-}
-
-// Shutdown stops the server gracefully: it stops accepting, wakes the
-// connections that are waiting for a request so that they close, and
-// waits for the handlers busy with a request to finish. If ctx ends
-// first, Shutdown returns its error and leaves the rest to Close.
+// Shutdown stops the server gracefully: it stops accepting, wakes
+// the connections waiting for a request so that they close, and
+// waits for the handlers to finish. Lines a handler has already
+// received are still read, and answered. If ctx ends first, Shutdown
+// closes the connections left and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.beginClosing()
 	s.mu.Lock()
+	s.init()
+	select {
+	case <-s.closing:
+	default:
+		close(s.closing)
+	}
+	if s.listener != nil {
+		// Accept returns at once, with an error.
+		s.listener.Close()
+	}
 	for c := range s.conns {
-		c.wakeForShutdown()
+		c.wake()
 	}
 	s.mu.Unlock()
 
@@ -199,99 +174,79 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-finished:
 		return nil
 	case <-ctx.Done():
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for c := range s.conns {
+			c.netConn.Close()
+		}
 		return ctx.Err()
 	}
 }
 
-// Close stops the server at once: listeners and connections are
-// closed, whatever they were doing. It does not wait for handlers.
-func (s *Server) Close() error {
-	s.beginClosing()
+// init makes the server's maps and channel, once. The caller holds
+// s.mu.
+func (s *Server) init() {
+	if s.closing == nil {
+		s.conns = make(map[*Conn]struct{})
+		s.closing = make(chan struct{})
+	}
+}
+
+// start records the listener, so that Shutdown can close it.
+func (s *Server) start(listener net.Listener) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for c := range s.conns {
-		c.netConn.Close()
+	s.init()
+	if s.listener != nil {
+		return errors.New("tcpserver: Serve called twice")
+	}
+	s.listener = listener
+	if s.isClosing() {
+		return ErrServerClosed
 	}
 	return nil
 }
 
-func (s *Server) init() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closing != nil {
-		return
-	}
-	s.listeners = make(map[net.Listener]struct{})
-	s.conns = make(map[*Conn]struct{})
-	maxConns := s.MaxConns
-	if maxConns <= 0 {
-		maxConns = DefaultMaxConns
-	}
-	s.slots = make(chan struct{}, maxConns)
-	s.closing = make(chan struct{})
-}
-
-// beginClosing marks the server as shutting down, once, and closes
-// its listeners so that Accept returns.
-func (s *Server) beginClosing() {
-	s.init()
-	s.shuttingDown.Store(true)
-	s.closeOnce.Do(func() { close(s.closing) })
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for listener := range s.listeners {
-		listener.Close()
-	}
-}
-
-func (s *Server) track(listener net.Listener) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shuttingDown.Load() {
+// isClosing reports whether Shutdown has begun.
+func (s *Server) isClosing() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
 		return false
 	}
-	s.listeners[listener] = struct{}{}
-	return true
 }
 
-func (s *Server) untrack(listener net.Listener) {
+// admit is where an accepted connection joins the server, unless the
+// server is closing. It is counted in s.active under the lock that
+// Shutdown takes, so Shutdown never misses a connection.
+func (s *Server) admit(conn net.Conn) (*Conn, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.listeners, listener)
-}
-
-// trackConn records a connection, unless the server is closing. The
-// WaitGroup is added to under the same lock that Shutdown takes, so
-// Shutdown never misses a connection.
-func (s *Server) trackConn(c *Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shuttingDown.Load() {
-		return false
+	if s.isClosing() {
+		return nil, false
 	}
+	c := s.newConn(conn)
 	s.conns[c] = struct{}{}
 	s.active.Add(1)
-	return true
-}
-
-func (s *Server) untrackConn(c *Conn) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.conns, c)
+	return c, true
 }
 
 // serve runs the handler on one connection and cleans up after it,
 // even if it panics.
 func (s *Server) serve(c *Conn) {
 	defer s.active.Done()
-	defer s.untrackConn(c)
+	defer func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.conns, c)
+	}()
 	defer c.close()
 	defer func() {
 		// A bug in one handler ends its connection, not the
 		// server.
 		if problem := recover(); problem != nil {
-			s.logf("tcpserver: panic serving %s: %v",
-				c.RemoteAddr, problem)
+			s.logf("tcpserver: panic serving %s: %v", c.RemoteAddr, problem)
 		}
 	}()
 
@@ -301,39 +256,20 @@ func (s *Server) serve(c *Conn) {
 	}
 }
 
-func (s *Server) idleTimeout() time.Duration {
-	if s.IdleTimeout > 0 {
-		return s.IdleTimeout
-	}
-	return DefaultIdleTimeout
-}
-
-func (s *Server) maxLineBytes() int {
-	if s.MaxLineBytes > 0 {
-		return s.MaxLineBytes
-	}
-	return DefaultMaxLineBytes
-}
-
 func (s *Server) logf(format string, args ...any) {
-	if s.ErrorLog != nil {
-		s.ErrorLog.Printf(format, args...)
-		return
+	logger := s.ErrorLog
+	if logger == nil {
+		logger = log.Default()
 	}
-	log.Printf(format, args...)
+	logger.Printf(format, args...)
 }
 
-// sleep waits for d, or until the server closes: it reports whether
-// the server is still running.
-func (s *Server) sleep(d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-s.closing:
-		return false
+// orDefault is value, or fallback if value is zero or less.
+func orDefault[T int | time.Duration](value, fallback T) T {
+	if value > 0 {
+		return value
 	}
+	return fallback
 }
 
 // nextBackoff doubles the wait after a failed Accept, from 5 ms to

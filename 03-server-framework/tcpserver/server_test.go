@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,18 +50,26 @@ func start(t *testing.T, s *Server) string {
 	if s.ErrorLog == nil {
 		s.ErrorLog = log.New(io.Discard, "", 0)
 	}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
+	addr, served := serveInBackground(t, s)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(),
-			5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		assert.NoError(t, s.Shutdown(ctx))
 		assert.ErrorIs(t, <-served, ErrServerClosed)
 	})
-	return listener.Addr().String()
+	return addr
+}
+
+// serveInBackground runs s on a free loopback port, for a test that
+// shuts it down itself. It returns the address to dial and where
+// Serve's error will come.
+func serveInBackground(t *testing.T, s *Server) (string, <-chan error) {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+	return listener.Addr().String(), served
 }
 
 // exchange sends request on a new connection and returns everything
@@ -81,23 +90,6 @@ func exchange(t *testing.T, addr, request string) string {
 func TestServesALine(t *testing.T) {
 	addr := start(t, &Server{Handler: echoUpper})
 	assert.Equal(t, "HELLO\n", exchange(t, addr, "hello\n"))
-}
-
-func TestHandlerOverAPipe(t *testing.T) {
-	s := &Server{Handler: echoUpper}
-	client, server := net.Pipe()
-	done := make(chan struct{})
-	go func() {
-		s.ServeConn(server)
-		close(done)
-	}()
-	_, err := client.Write([]byte("pipe\n"))
-	require.NoError(t, err)
-	reply, err := bufio.NewReader(client).ReadString('\n')
-	require.NoError(t, err)
-	assert.Equal(t, "PIPE\n", reply)
-	client.Close()
-	<-done
 }
 
 func TestLastLineWithoutNewlineIsALine(t *testing.T) {
@@ -161,8 +153,7 @@ func TestHugeLineIsRefusedWithoutBeingHeld(t *testing.T) {
 	defer conn.Close()
 	require.NoError(t, conn.SetDeadline(time.Now().Add(10*time.Second)))
 
-	var before, after runtimeMemory
-	before.read()
+	before := totalAlloc()
 
 	// 10 MB with no newline, written while we wait for the reply.
 	huge := bytes.Repeat([]byte("9"), 10<<20)
@@ -178,12 +169,18 @@ func TestHugeLineIsRefusedWithoutBeingHeld(t *testing.T) {
 	assert.Equal(t, "TOO LONG\n", reply)
 	<-writeDone
 
-	after.read()
 	// The server allocated far less than the 10 MB it was sent.
 	// (The test's own 10 MB were allocated before the first read.)
-	allocated := after.totalAlloc - before.totalAlloc - uint64(len(huge))
+	allocated := totalAlloc() - before - uint64(len(huge))
 	assert.Less(t, allocated, uint64(2<<20),
 		"the server allocated %d bytes for one line", allocated)
+}
+
+// totalAlloc is how many bytes the program has allocated so far.
+func totalAlloc() uint64 {
+	var stats runtime.MemStats
+	runtime.ReadMemStats(&stats)
+	return stats.TotalAlloc
 }
 
 func TestIdleClientIsDisconnected(t *testing.T) {
@@ -214,11 +211,7 @@ func TestShutdownFinishesTheRequestInFlight(t *testing.T) {
 		c.Writer.Write(bytes.ToUpper(line))
 	})
 	s := &Server{Handler: slow, ErrorLog: log.New(io.Discard, "", 0)}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
-	addr := listener.Addr().String()
+	addr, served := serveInBackground(t, s)
 
 	// One client with a request in flight, one idle.
 	busy, err := net.Dial("tcp", addr)
@@ -261,12 +254,9 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 	release := make(chan struct{})
 	stuck := HandlerFunc(func(c *Conn) { <-release })
 	s := &Server{Handler: stuck, ErrorLog: log.New(io.Discard, "", 0)}
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(listener) }()
+	addr, served := serveInBackground(t, s)
 
-	conn, err := net.Dial("tcp", listener.Addr().String())
+	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
 	// Wait until the handler runs.
@@ -279,9 +269,12 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, s.Shutdown(ctx), context.Canceled)
-	assert.NoError(t, s.Close())
-	close(release)
 	assert.ErrorIs(t, <-served, ErrServerClosed)
+	// The connection was closed under the stuck handler.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = conn.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, io.EOF)
+	close(release)
 	s.active.Wait()
 }
 
@@ -411,4 +404,102 @@ func TestBackoffDoublesUpToOneSecond(t *testing.T) {
 	assert.Equal(t, 5*time.Millisecond, got[0])
 	assert.Equal(t, 10*time.Millisecond, got[1])
 	assert.Equal(t, time.Second, got[9])
+}
+
+// echoEach answers every line with the same line in capitals, and
+// flushes when no other line is waiting, as chapter 04's handler
+// does. It counts the flushes.
+func echoEach(flushes *atomic.Int64) HandlerFunc {
+	return func(c *Conn) {
+		for {
+			line, err := c.ReadLine()
+			if err != nil {
+				return
+			}
+			c.Writer.Write(bytes.ToUpper(line))
+			if !c.HasLine() {
+				flushes.Add(1)
+				if c.Writer.Flush() != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+func TestHasLineSeesWhatIsAlreadyBuffered(t *testing.T) {
+	var flushes atomic.Int64
+	addr := start(t, &Server{Handler: echoEach(&flushes)})
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	reader := bufio.NewReader(conn)
+
+	// One line, one flush.
+	_, err = conn.Write([]byte("a\n"))
+	require.NoError(t, err)
+	reply, err := reader.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "A\n", reply)
+	assert.Equal(t, int64(1), flushes.Load())
+
+	// Three lines in one write, and half of a fourth: the three
+	// replies leave together, the half waits for its end.
+	_, err = conn.Write([]byte("b\nc\nd\ne"))
+	require.NoError(t, err)
+	replies := make([]byte, 6)
+	_, err = io.ReadFull(reader, replies)
+	require.NoError(t, err)
+	assert.Equal(t, "B\nC\nD\n", string(replies))
+	assert.Equal(t, int64(2), flushes.Load())
+	_, err = conn.Write([]byte("\n"))
+	require.NoError(t, err)
+	reply, err = reader.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "E\n", reply)
+	assert.Equal(t, int64(3), flushes.Load())
+}
+
+func TestShutdownAnswersTheLinesAlreadyReceived(t *testing.T) {
+	received := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	// Like echoEach, but it stops after the first line until the
+	// test releases it, so that shutdown begins with two lines
+	// waiting in the buffer.
+	slow := HandlerFunc(func(c *Conn) {
+		for {
+			line, err := c.ReadLine()
+			if err != nil {
+				return
+			}
+			once.Do(func() {
+				close(received)
+				<-release
+			})
+			c.Writer.Write(bytes.ToUpper(line))
+		}
+	})
+	s := &Server{Handler: slow, ErrorLog: log.New(io.Discard, "", 0)}
+	addr, served := serveInBackground(t, s)
+
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("one\ntwo\nthree\n"))
+	require.NoError(t, err)
+	<-received
+
+	shutdownDone := make(chan error, 1)
+	go func() { shutdownDone <- s.Shutdown(context.Background()) }()
+	assert.ErrorIs(t, <-served, ErrServerClosed)
+	close(release)
+
+	// All three answered, then the end: no wait for a fourth.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	replies, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	assert.Equal(t, "ONE\nTWO\nTHREE\n", string(replies))
+	assert.NoError(t, <-shutdownDone)
 }

@@ -1,0 +1,182 @@
+// Package primeserver is what the prime servers of chapters 03 and 04
+// share: their flags, their screen and log file, and their life from
+// listening to shutting down. Each chapter brings its own handler,
+// and that handler is the only difference between the two servers.
+package primeserver
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"time"
+
+	"workbook/03-server-framework/tcpserver"
+	"workbook/prime"
+)
+
+// Settings are the server's flags.
+type Settings struct {
+	Addr        string        // where to listen
+	LogPath     string        // the request log; "" for none
+	MaxLine     int           // longest request line, '\n' included
+	IdleTimeout time.Duration // longest silence, or unread reply
+	MaxConns    int           // connections served at once
+	Quiet       bool          // do not show each request
+}
+
+// Defaults are the settings when no flag changes them. The address
+// and the log file are the source text's.
+func Defaults() Settings {
+	return Settings{
+		Addr:        "127.0.0.1:8809",
+		LogPath:     "prime_server.log",
+		MaxLine:     1024,
+		IdleTimeout: 30 * time.Second,
+		MaxConns:    1000,
+	}
+}
+
+// A Handler serves one connection with the help of judge, which
+// judges each request and shows it on the screen and in the log.
+type Handler func(c *tcpserver.Conn, judge Judge)
+
+// A Judge gives the verdict on request lines, and records each one.
+type Judge struct {
+	screen     *log.Logger // every request, quoted; nil for none
+	requestLog *log.Logger // the log file; nil for none
+	maxLine    int         // the server's line limit, to say so
+}
+
+// Verdict judges line, which ReadLine returned with err: E for a
+// line too long. It shows the request on the screen and appends it
+// to the log file, quoted with %q: a request can hold escape
+// sequences, and the screen may be a projector. Each logger writes a
+// line with one Write, under its lock, so concurrent connections
+// never mix their lines.
+func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict {
+	var verdict prime.Verdict
+	var request string
+	if errors.Is(err, tcpserver.ErrLineTooLong) {
+		// Too long to be a number: judged without a look.
+		verdict = prime.Invalid
+		request = fmt.Sprintf("%q... (a line over %d bytes)", line[:min(len(line), 20)], j.maxLine)
+	} else {
+		verdict = prime.Judge(line)
+		request = fmt.Sprintf("%q", line)
+	}
+	if j.screen != nil {
+		j.screen.Printf("%s sent %s: %c", c.RemoteAddr, request, verdict)
+	}
+	if j.requestLog != nil {
+		j.requestLog.Printf("%s %s %c", c.RemoteAddr, request, verdict)
+	}
+	return verdict
+}
+
+// NewServer assembles a server: the framework's plumbing and the
+// chapter's handler. screen and requestLog may be nil.
+func NewServer(settings Settings, handle Handler, screen, requestLog, errorLog *log.Logger) *tcpserver.Server {
+	judge := Judge{screen: screen, requestLog: requestLog, maxLine: settings.MaxLine}
+	return &tcpserver.Server{
+		Handler: tcpserver.HandlerFunc(func(c *tcpserver.Conn) {
+			handle(c, judge)
+		}),
+		MaxLineBytes: settings.MaxLine,
+		IdleTimeout:  settings.IdleTimeout,
+		MaxConns:     settings.MaxConns,
+		ErrorLog:     errorLog,
+	}
+}
+
+// Serve runs server on listener until ctx ends (Ctrl-C), then shuts
+// it down gracefully. It says so on the screen.
+func Serve(ctx context.Context, server *tcpserver.Server, listener net.Listener, screen *log.Logger) error {
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		// Serve returns early only when Accept fails for good.
+		return err
+	}
+
+	// Stop accepting, answer the requests already received, close
+	// the idle connections.
+	screen.Print("shutting down: answering the requests received")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown cut short: %w", err)
+	}
+	if err := <-served; !errors.Is(err, tcpserver.ErrServerClosed) {
+		return err
+	}
+	screen.Print("stopped")
+	return nil
+}
+
+// ServerCommand is the "server" command with handle: the Go version
+// of the source text's two lines, `TCPServer(params, PrimeTCPHandler)`
+// and `serve_forever()`.
+func ServerCommand(handle Handler) Command {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+		return runServer(ctx, args, stdout, stderr, handle)
+	}
+}
+
+// runServer serves with handle until ctx is cancelled (Ctrl-C), then
+// shuts down gracefully.
+func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, handle Handler) int {
+	settings := Defaults()
+	flags := flag.NewFlagSet("server", flag.ContinueOnError)
+	flags.StringVar(&settings.Addr, "addr", settings.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
+	flags.StringVar(&settings.LogPath, "log", settings.LogPath, "file to append one line per request to ('' for none)")
+	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes; longer gets E and a hang-up")
+	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client silent for this long")
+	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once; more wait their turn")
+	flags.BoolVar(&settings.Quiet, "quiet", false, "do not show each request (for benchmarks)")
+	if code, ok := ParseFlags(flags, args, stdout, stderr); !ok {
+		return code
+	}
+	// 16 bytes is the smallest buffer bufio reads lines with.
+	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.IdleTimeout <= 0 || settings.MaxConns < 1 {
+		fmt.Fprintln(stderr, "server: -max-line must be at least 16, -idle-timeout and -max-conns above zero, and no other arguments")
+		return 2
+	}
+
+	// The source text appends to prime_server.log; so do we.
+	var requestLog *log.Logger
+	if settings.LogPath != "" {
+		file, err := os.OpenFile(settings.LogPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "server: cannot open the log: %v\n", err)
+			return 1
+		}
+		defer file.Close()
+		requestLog = log.New(file, "", log.LstdFlags)
+	}
+
+	listener, err := net.Listen("tcp", settings.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "server: cannot listen on %s: %v\n", settings.Addr, Reason(err))
+		return 1
+	}
+	screen := log.New(stdout, "server | ", 0)
+	requests := screen
+	if settings.Quiet {
+		requests = nil
+	}
+	errorLog := log.New(stderr, "server: ", 0)
+	server := NewServer(settings, handle, requests, requestLog, errorLog)
+	screen.Printf("listening on %s; Ctrl-C stops", listener.Addr())
+	if err := Serve(ctx, server, listener, screen); err != nil {
+		fmt.Fprintf(stderr, "server: %v\n", err)
+		return 1
+	}
+	return 0
+}
