@@ -51,6 +51,10 @@ func (p *prober) detect(ctx context.Context) (Kind, Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	conn, err := p.dial(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Unknown, r, fmt.Errorf("%w to %s: no answer within %v",
+			errCannotConnect, p.addr, p.timeout)
+	}
 	if err != nil {
 		return Unknown, r, fmt.Errorf("%w to %s: %v", errCannotConnect,
 			p.addr, reason(err))
@@ -100,7 +104,7 @@ func (p *prober) run(ctx context.Context, c Case) Result {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	conn, err := p.dial(ctx)
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) {
 		r.Problem = fmt.Sprintf("could not connect within %v", limit)
 		return r
 	}
