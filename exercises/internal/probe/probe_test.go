@@ -103,7 +103,7 @@ func TestSourceTextsIsPrimeFails(t *testing.T) {
 	addr := startTestServer(t, sourceIsPrimeServer)
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
-	assert.Contains(t, got.stdout, `→ "T\n" then "": one-shot`)
+	assert.Contains(t, got.stdout, `→ "T\n" then the end: one-shot`)
 
 	// The return inside the loop: 3 is the only divisor tried...
 	assertFails(t, got.stdout, "square of 5",
@@ -309,4 +309,13 @@ func TestAtMostMaxConnsAtOnce(t *testing.T) {
 	defer mu.Unlock()
 	assert.LessOrEqual(t, most, maxConns)
 	assert.Greater(t, most, 1, "the cases ran one at a time")
+}
+
+// The exercises README shows the probe grading a server with the
+// source text's isprime.
+func TestReadmeTranscript(t *testing.T) {
+	addr := startTestServer(t, sourceIsPrimeServer)
+	got := probe(t, addr)
+	assert.Equal(t, 1, got.code)
+	testkit.CheckTranscript(t, "../../README.md", "probe", got.stdout)
 }

@@ -73,17 +73,17 @@ func (p *prober) detect(ctx context.Context) (Kind, Result, error) {
 
 	// The second one, on the same connection.
 	more, err := exchange(conn, "4\n", 1)
-	r.Got += " then " + quote(string(more))
 	switch {
 	case string(more) == "F\n" && err == nil:
 		r.Passed = true
-		r.Got += ": persistent"
+		r.Got += " then " + quote("F\n") + ": persistent"
 		return Persistent, r, nil
 	case len(more) == 0 && closed(err):
 		r.Passed = true
-		r.Got += ": one-shot"
+		r.Got += " then the end: one-shot"
 		return OneShot, r, nil
 	}
+	r.Got += " then " + quote(string(more))
 	r.Problem = "after " + quote("T\n") + ", " +
 		describe(more, err, "F\n", p.timeout) +
 		"; the probe cannot tell one-shot from persistent, " +
