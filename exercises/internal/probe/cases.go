@@ -66,6 +66,9 @@ func (c Case) Request() string {
 // limit is the time the case may take: the probe's time limit plus
 // its own pauses.
 func (c Case) limit(timeout time.Duration) time.Duration {
+	if c.Lockstep {
+		return timeout
+	}
 	return timeout + time.Duration(max(len(c.Writes)-1, 0))*pause
 }
 

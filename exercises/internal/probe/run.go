@@ -35,13 +35,10 @@ type prober struct {
 	timeout time.Duration
 }
 
-// errCannotConnect means the very first connection failed: there is
-// no server to probe.
-var errCannotConnect = errors.New("cannot connect")
-
 // detect finds out whether the server is one-shot or persistent, on
 // one connection: it asks "17\n", then "4\n". A persistent server
-// answers both; a one-shot server closes after the first.
+// answers both; a one-shot server closes after the first. The error
+// is for a server that cannot be reached at all.
 func (p *prober) detect(ctx context.Context) (Kind, Result, error) {
 	r := Result{
 		Name:    "one-shot or persistent",
@@ -52,11 +49,11 @@ func (p *prober) detect(ctx context.Context) (Kind, Result, error) {
 	defer cancel()
 	conn, err := p.dial(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return Unknown, r, fmt.Errorf("%w to %s: no answer within %v",
-			errCannotConnect, p.addr, p.timeout)
+		return Unknown, r, fmt.Errorf("cannot connect to %s: "+
+			"no answer within %v", p.addr, p.timeout)
 	}
 	if err != nil {
-		return Unknown, r, fmt.Errorf("%w to %s: %v", errCannotConnect,
+		return Unknown, r, fmt.Errorf("cannot connect to %s: %v",
 			p.addr, reason(err))
 	}
 	defer conn.Close()
