@@ -76,6 +76,11 @@ func Main(ctx context.Context, args []string,
 
 	// Then every case, each result shown as soon as it is known.
 	record := func(r Result) {
+		// After Ctrl-C, cases fail for the probe's sake, not
+		// the server's: they are not shown.
+		if ctx.Err() != nil {
+			return
+		}
 		report.Cases = append(report.Cases, r)
 		if r.Passed {
 			report.Passed++

@@ -319,3 +319,27 @@ func TestReadmeTranscript(t *testing.T) {
 	assert.Equal(t, 1, got.code)
 	testkit.CheckTranscript(t, "../../README.md", "probe", got.stdout)
 }
+
+func TestCtrlCStopsTheProbe(t *testing.T) {
+	addr := startTestServer(t, silentServer)
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr testkit.SyncBuffer
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, []string{addr}, &stdout, &stderr) }()
+
+	// Once the first cases are under way, Ctrl-C.
+	for !strings.Contains(stdout.String(), "one-shot or persistent") {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 1, code)
+		assert.Equal(t, "probe: interrupted\n", stderr.String())
+		// Only the case that ended before Ctrl-C is shown.
+		assert.Equal(t, 2, strings.Count(stdout.String(), "\n"),
+			stdout.String())
+	case <-time.After(time.Minute):
+		t.Fatal("the probe goes on after Ctrl-C")
+	}
+}
