@@ -9,6 +9,7 @@
 //	go run ./exercises solution N   the reference solution, once N passes
 //	go run ./exercises verify       for maintainers: every solution
 //	                                passes, every stub fails
+//	go run ./exercises probe ADDR   for teachers: grade a prime server
 //
 // "Done" means the exercise's tests pass. The runner keeps no state
 // of its own: it runs the tests each time (Go caches the results of
@@ -23,10 +24,17 @@ import (
 	"os/signal"
 	"strconv"
 	"time"
+
+	"workbook/exercises/internal/probe"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	if len(os.Args) > 1 && os.Args[1] == "probe" {
+		code := probe.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
