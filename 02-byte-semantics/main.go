@@ -39,12 +39,12 @@ var demos = []demo{
 		oneWriteManyReads},
 	{"telnet-crlf", "telnet ends lines with \"\\r\\n\"",
 		telnetCRLF},
-	{"missing-newline", "a reply without \"\\n\", and the deadline " +
-		"that saves the client", missingNewline},
-	{"close-in-loop", "the source text closes the connection " +
-		"inside its loop", closeInLoop},
-	{"accept-once", "the source text's client reconnects to a " +
-		"server that accepts once", acceptOnce},
+	{"missing-newline", "a reply without \"\\n\", and the deadline that saves the client",
+		missingNewline},
+	{"close-in-loop", "the source text closes the connection inside its loop",
+		closeInLoop},
+	{"accept-once", "the source text's client reconnects to a server that accepts once",
+		acceptOnce},
 	{"python-isprime", "the source text's isprime, line by line",
 		pythonIsPrime},
 	{"framing", "the cure: read lines with bufio, under a size limit",
@@ -56,9 +56,17 @@ func main() {
 }
 
 // run is main with its inputs and outputs passed in, for the tests.
+// It returns the exit code: 0 for success, 1 when a demonstration
+// fails, 2 for a command line it cannot read.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return runAll(stdout, stderr)
+	}
+	// -h, alone or after a name, shows the usage.
+	if isHelp(args[0]) || (len(args) == 2 && isHelp(args[1])) {
+		fmt.Fprint(stdout, usage)
+		list(stdout)
+		return 0
 	}
 	if len(args) > 1 {
 		fmt.Fprintf(stderr, "one name at a time, please\n\n")
@@ -74,10 +82,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runOne(d, stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "no demonstration called %q; there are:\n\n",
-		args[0])
+	fmt.Fprintf(stderr, "no demonstration called %q; there are:\n\n", args[0])
 	list(stderr)
 	return 2
+}
+
+const usage = `usage:
+  go run ./02-byte-semantics          every demonstration, in order
+  go run ./02-byte-semantics list     their names
+  go run ./02-byte-semantics NAME     one of them
+
+`
+
+// isHelp tells whether an argument asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func list(out io.Writer) {

@@ -109,6 +109,27 @@ func TestAnUnknownNameIsAnError(t *testing.T) {
 	assert.Contains(t, stderr.String(), "framing ")
 }
 
+func TestHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h"}, {"--help"}, {"help"}, {"framing", "-h"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		assert.Equal(t, 0, code, "%q", args)
+		assert.Empty(t, stderr.String(), "%q", args)
+		assert.Contains(t, stdout.String(), "usage:", "%q", args)
+		assert.Contains(t, stdout.String(), "framing ", "%q", args)
+	}
+}
+
+func TestTwoNamesAreAnError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"framing", "cp1252"}, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(), "one name at a time")
+}
+
 func TestTheSourceTextsIsPrime(t *testing.T) {
 	cases := map[int]string{
 		1: "False", 2: "True", 3: "None", 4: "False", 5: "None",

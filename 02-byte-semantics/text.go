@@ -67,8 +67,7 @@ func cp1252(out io.Writer) error {
 		word, asUTF8, len(asUTF8))
 	fmt.Fprintf(out, "%q as Windows-1252: % x (%d bytes)\n",
 		word, asCP1252, len(asCP1252))
-	fmt.Fprintf(out, "wrong: Windows-1252 bytes read as UTF-8: %s "+
-		"(valid UTF-8: %v)\n",
+	fmt.Fprintf(out, "wrong: Windows-1252 bytes read as UTF-8: %s (valid UTF-8: %v)\n",
 		strings.ToValidUTF8(string(asCP1252), "\uFFFD"),
 		utf8.Valid(asCP1252))
 	fmt.Fprintf(out, "wrong: UTF-8 bytes read as Windows-1252: %s\n",
@@ -85,8 +84,7 @@ func encodeCP1252(text string) ([]byte, error) {
 	var encoded []byte
 	for _, r := range text {
 		if r >= 0x80 && (r < 0xa0 || r > 0xff) {
-			return nil, fmt.Errorf("%q is not in this small "+
-				"Windows-1252 table", r)
+			return nil, fmt.Errorf("%q is not in this small Windows-1252 table", r)
 		}
 		encoded = append(encoded, byte(r))
 	}
@@ -116,5 +114,29 @@ func runeVersusItoa(out io.Writer) error {
 		right, prime.Judge([]byte(right)).Reply())
 	fmt.Fprintf(out, "n = 65: string(rune(n)) = %q, strconv.Itoa(n) = %q\n",
 		string(rune(65)), strconv.Itoa(65))
+	return nil
+}
+
+// telnetCRLF: telnet, and many Windows programs, end a line with
+// "\r\n". Code that only removes "\n" leaves a "\r" that makes the
+// number unreadable.
+func telnetCRLF(out io.Writer) error {
+	received, err := sendOver([]byte("17\r\n"))
+	if err != nil {
+		return err
+	}
+	line := string(received)
+	fmt.Fprintf(out, "telnet sent %q\n", line)
+
+	_, err = strconv.Atoi(strings.TrimSuffix(line, "\n"))
+	fmt.Fprintf(out, "wrong: strconv.Atoi(strings.TrimSuffix(line, \"\\n\")):\n       %v\n", err)
+
+	n, err := strconv.Atoi(strings.TrimRight(line, "\r\n"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "right: strconv.Atoi(strings.TrimRight(line, \"\\r\\n\")) = %d\n", n)
+	fmt.Fprintf(out, "       prime.Judge accepts both endings: %q\n",
+		prime.Judge(received).Reply())
 	return nil
 }
