@@ -37,6 +37,10 @@ var demos = []demo{
 		twoWritesOneRead},
 	{"one-write-many-reads", "one message can arrive in many Reads",
 		oneWriteManyReads},
+	{"write-all", "Write writes every byte or returns an error",
+		writeAll},
+	{"write-after-close", "writing to a peer that has gone: the first write succeeds",
+		writeAfterClose},
 	{"telnet-crlf", "telnet ends lines with \"\\r\\n\"",
 		telnetCRLF},
 	{"missing-newline", "a reply without \"\\n\", and the deadline that saves the client",
@@ -49,6 +53,10 @@ var demos = []demo{
 		pythonIsPrime},
 	{"framing", "the cure: read lines with bufio, under a size limit",
 		framing},
+	{"length-prefix", "the other cure: a length before each message, read with io.ReadFull",
+		lengthPrefix},
+	{"scanner-limit", "bufio.Scanner stops at lines over 64 KiB: ErrTooLong",
+		scannerLimit},
 }
 
 func main() {

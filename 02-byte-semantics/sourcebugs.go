@@ -76,10 +76,12 @@ func serveAndCloseInLoop(conn net.Conn, out io.Writer) error {
 }
 
 // closedOrReset names what a client sees when the server has closed
-// the connection. Whether it sees the server's goodbye (io.EOF) or a
-// reset depends on timing, so both get the same words.
+// the connection: io.EOF (or nil from io.ReadAll) after a clean close,
+// or a reset. Linux resets a connection that its owner closes with
+// bytes still unread, and other systems may report a closed
+// connection as a reset, so both get the same words.
 func closedOrReset(err error) string {
-	if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
 		return "the server closed the connection"
 	}
 	return err.Error()

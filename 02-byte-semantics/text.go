@@ -10,24 +10,29 @@ import (
 	"workbook/prime"
 )
 
-// bytesAndRunes: Go strings are bytes in UTF-8. "ú" takes two of
-// them, so a byte count is not a letter count, and an index picks a
-// byte, not a letter.
+// bytesAndRunes: a Go string holds bytes, any bytes; text in Go
+// source is written in UTF-8, where "ú" takes two of them. So a byte
+// count is not a character count, and an index picks a byte. A rune
+// is one Unicode code point, which is not always one character as a
+// reader sees it: "ú" can also be "u" followed by a combining accent.
 func bytesAndRunes(out io.Writer) error {
 	word := "número"
 	fmt.Fprintf(out, "word := %q\n", word)
-	fmt.Fprintf(out, "  len(word)                    = %d (bytes)\n",
-		len(word))
-	fmt.Fprintf(out, "  utf8.RuneCountInString(word) = %d (runes)\n",
-		utf8.RuneCountInString(word))
-	fmt.Fprintf(out, "  []byte(word)                 = % x\n",
-		[]byte(word))
-	fmt.Fprintf(out, "wrong: word[1] is a byte, half of ú:  %#x\n",
-		word[1])
-	fmt.Fprintf(out, "       word[:2] cuts ú in two:        %q\n",
-		word[:2])
-	fmt.Fprintf(out, "right: []rune(word)[1] is the letter: %q\n",
-		[]rune(word)[1])
+	fmt.Fprintf(out, "  len(word)                    = %d (bytes)\n", len(word))
+	fmt.Fprintf(out, "  utf8.RuneCountInString(word) = %d (runes: code points)\n", utf8.RuneCountInString(word))
+	fmt.Fprintf(out, "  []byte(word)                 = % x\n", []byte(word))
+	fmt.Fprintf(out, "wrong: word[1] is a byte, half of ú:      %#x\n", word[1])
+	fmt.Fprintf(out, "       word[:2] cuts ú in two:            %q\n", word[:2])
+	fmt.Fprintf(out, "right: []rune(word)[1] is the code point: %q\n", []rune(word)[1])
+
+	// The same word with "u" and U+0301, the combining acute
+	// accent: it looks the same, and has one rune more.
+	combined := "nu\u0301mero"
+	fmt.Fprintf(out, "but:   %+q prints as %s and has %d runes\n", combined, combined, utf8.RuneCountInString(combined))
+
+	// A string may also hold bytes that are not UTF-8 at all.
+	raw := string([]byte{0xff, '1', '7'})
+	fmt.Fprintf(out, "and:   a string can hold any bytes: %q, valid UTF-8: %v\n", raw, utf8.ValidString(raw))
 	return nil
 }
 
