@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -282,6 +283,7 @@ func TestClientReportsAServerThatIsNotThere(t *testing.T) {
 func TestHelpExitsZeroEverywhere(t *testing.T) {
 	for _, args := range [][]string{
 		{"-h"}, {"help"}, {"server", "-h"}, {"client", "-h"},
+		{"addresses", "-h"}, {"accept-queue", "-h"}, {"watch", "-h"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(args, &stdout, &stderr)
@@ -304,4 +306,69 @@ func TestUnknownCommandIsAnError(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), `unknown command "serve"`)
 	assert.Contains(t, stderr.String(), "usage:")
+}
+
+// skipUnlessLinux skips a test whose output the README shows as
+// Linux prints it.
+func skipUnlessLinux(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the README shows Linux's output")
+	}
+}
+
+func TestAddressesTranscript(t *testing.T) {
+	skipUnlessLinux(t)
+	ipv6, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	ipv6.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"addresses"}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	testkit.CheckTranscript(t, "README.md", "addresses", stdout.String())
+}
+
+func TestServerOnEveryAddressSaysSo(t *testing.T) {
+	skipUnlessLinux(t)
+	// The README says that -addr 0.0.0.0:8809 prints [::]:8809.
+	_, port, err := net.SplitHostPort(testkit.FreeAddr(t))
+	require.NoError(t, err)
+	var stdout, stderr testkit.SyncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run([]string{"server", "-addr", "0.0.0.0:" + port}, &stdout, &stderr)
+	}()
+	var conn net.Conn
+	require.Eventually(t, func() bool {
+		conn, err = net.Dial("tcp", "127.0.0.1:"+port)
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, conn.Close())
+	require.Equal(t, 0, <-code, "stderr: %s", stderr.String())
+	assert.True(t, strings.HasPrefix(stdout.String(), "server | listening on [::]:"+port+"\n"), stdout.String())
+}
+
+func TestAcceptQueue(t *testing.T) {
+	skipUnlessLinux(t)
+	var stdout bytes.Buffer
+	wait, err := showAcceptQueue(&stdout)
+	require.NoError(t, err)
+	// The first SYN was dropped; the system sends it again no
+	// sooner than a second later (TCP's first retransmission
+	// timeout). A slow machine can only make the wait longer.
+	assert.GreaterOrEqual(t, wait, 900*time.Millisecond)
+	testkit.CheckTranscript(t, "README.md", "accept-queue", stdout.String())
+}
+
+func TestWatchTranscript(t *testing.T) {
+	skipUnlessLinux(t)
+	if _, err := exec.LookPath("ss"); err != nil {
+		t.Skip("ss is not installed")
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"watch"}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	testkit.CheckTranscript(t, "README.md", "watch", stdout.String())
 }
