@@ -31,20 +31,21 @@ func runAddresses(args []string, stdout, stderr io.Writer) int {
 // dials the loopback address of both families: 127.0.0.1 (IPv4) and
 // ::1 (IPv6).
 func showAddresses(out io.Writer) error {
-	listens := []struct{ network, address string }{
-		{"tcp", ":0"},
-		{"tcp", "0.0.0.0:0"},
-		{"tcp4", "0.0.0.0:0"},
-		{"tcp", "127.0.0.1:0"},
-		{"tcp", "[::1]:0"},
-		{"tcp", "localhost:0"},
+	// Each host with port 0: any free port.
+	listens := []struct{ network, host string }{
+		{"tcp", ""},
+		{"tcp", "0.0.0.0"},
+		{"tcp4", "0.0.0.0"},
+		{"tcp", "127.0.0.1"},
+		{"tcp", "::1"},
+		{"tcp", "localhost"},
 	}
 	for _, l := range listens {
-		listener, err := net.Listen(l.network, l.address)
+		listener, err := net.Listen(l.network, net.JoinHostPort(l.host, "0"))
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "net.Listen(%q, %q) listens on %s\n", l.network, l.address, listener.Addr())
+		fmt.Fprintf(out, "network %-7s host %-12s listens on %s\n", strconv.Quote(l.network)+",", strconv.Quote(l.host)+":", listener.Addr())
 		port := strconv.Itoa(listener.Addr().(*net.TCPAddr).Port)
 		for _, host := range []string{"127.0.0.1", "::1"} {
 			fmt.Fprintf(out, "  Dial %-16s %s\n", net.JoinHostPort(host, port)+":", dialResult(net.JoinHostPort(host, port)))

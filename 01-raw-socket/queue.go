@@ -81,7 +81,7 @@ func showAcceptQueue(out io.Writer) (time.Duration, error) {
 		return 0, fmt.Errorf("client 3 got in at once (%v): the queue was not full", d.err)
 	case <-time.After(500 * time.Millisecond):
 	}
-	fmt.Fprintln(out, "client 3 | not connected after 500ms: its SYN was dropped")
+	fmt.Fprintln(out, "client 3 | still not connected half a second later: its SYN was dropped")
 
 	// Accept takes client 1 out of the queue, with its request.
 	conn, err := listener.Accept()
