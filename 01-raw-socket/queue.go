@@ -105,4 +105,3 @@ func showAcceptQueue(out io.Writer) (time.Duration, error) {
 	fmt.Fprintf(out, "client 3 | connected after %v: a SYN sent again found room\n", d.wait.Round(time.Millisecond))
 	return d.wait, nil
 }
-
