@@ -4,6 +4,13 @@
 //	go run ./02-byte-semantics          every demonstration, in order
 //	go run ./02-byte-semantics list     their names
 //	go run ./02-byte-semantics NAME     one of them
+//	go run ./02-byte-semantics -h       the usage and the list
+//
+// Where to read: this file lists the demonstrations; text.go holds
+// those about text and bytes, stream.go those about the stream,
+// reading and writing, sourcebugs.go the source text's bugs,
+// framing.go the cures, and demo.go the loopback connection they
+// share.
 package main
 
 import (
@@ -12,8 +19,8 @@ import (
 	"os"
 )
 
-// A demo is one pitfall: a name to run it by, a one-line summary,
-// and the code that shows it.
+// A demo is one demonstration: a name to run it by, a one-line
+// summary, and the code that shows it.
 type demo struct {
 	name    string
 	summary string
@@ -21,7 +28,7 @@ type demo struct {
 }
 
 // demos are in reading order: text and bytes first, then the stream,
-// then the source text's own bugs, then the cure.
+// then the source text's own bugs, then the cures and their limits.
 var demos = []demo{
 	{"bytes-and-runes", "a string is bytes; a character may be several",
 		bytesAndRunes},

@@ -178,8 +178,8 @@ func ask(conn net.Conn, request string) ([]byte, error) {
 	return reply[:n], nil
 }
 
-// refused names a refused connection in the same words on every
-// system (Windows words it differently).
+// refused names a refused connection in fixed words, so that the
+// README's transcript does not depend on how the system words it.
 func refused(err error) string {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return "connection refused, nobody is listening"

@@ -161,7 +161,9 @@ func writeAll(out io.Writer) error {
 	defer client.Close()
 	defer server.Close()
 
-	// 64 MiB: more than the two systems' buffers take at once.
+	// 64 MiB: more than the sender's and the receiver's buffers
+	// hold together (4 MiB and 32 MiB at most here: the last
+	// figures of /proc/sys/net/ipv4/tcp_wmem and tcp_rmem).
 	message := bytes.Repeat([]byte("7"), 64<<20)
 
 	// First, a peer that reads nothing. The deadline ends the wait.

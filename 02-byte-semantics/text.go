@@ -106,8 +106,8 @@ func decodeCP1252(encoded []byte) string {
 }
 
 // runeVersusItoa: converting a number to a string. string(rune(17))
-// is the character number 17, a control character; strconv.Itoa(17)
-// is the digits "17". Only the digits are a request.
+// is the character whose code point is 17, a control character;
+// strconv.Itoa(17) is the digits "17". Only the digits are a request.
 func runeVersusItoa(out io.Writer) error {
 	n := 17
 	wrong := string(rune(n)) + "\n"
