@@ -109,7 +109,14 @@ func TestTheOriginalClientAndServer(t *testing.T) {
 	require.Error(t, err, "client.py ended well: %s", client)
 	require.NoError(t, server.Wait(), "server.py: %s", serverOutput.String())
 
-	testkit.CheckTranscript(t, "README.md", "original-client", maskPython(string(client), dir))
+	// The loop's first connection usually reaches the server's queue
+	// before the server exits, and is reset; on a busy machine the
+	// server may be gone first, and it is refused.
+	name := "original-client"
+	if strings.Contains(string(client), "ConnectionRefusedError") {
+		name = "original-client-refused"
+	}
+	testkit.CheckTranscript(t, "README.md", name, maskPython(string(client), dir))
 	testkit.CheckTranscript(t, "README.md", "original-server", maskPython(serverOutput.String(), dir))
 }
 
