@@ -278,6 +278,9 @@ func TestClientReportsAServerThatIsNotThere(t *testing.T) {
 	assert.Contains(t, stderr.String(), "cannot connect to "+addr)
 	assert.Contains(t, stderr.String(), "is the server running?")
 	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
+	if runtime.GOOS == "linux" {
+		testkit.CheckTranscript(t, "README.md", "refused", stderr.String())
+	}
 }
 
 func TestHelpExitsZeroEverywhere(t *testing.T) {
