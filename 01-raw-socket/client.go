@@ -26,18 +26,19 @@ func runClient(args []string, stdout, stderr io.Writer) int {
 	timeout := flags.Duration("timeout", 5*time.Second,
 		"how long to wait for the server, to connect and to reply")
 	if err := flags.Parse(args); err != nil {
-		return 2
+		return parseFailed(err)
 	}
 	numbers := flags.Args()
 	if len(numbers) == 0 {
 		numbers = sourceNumbers
 	}
 
-	// Dial makes the TCP connection: the three-way handshake.
+	// Dial makes the TCP connection: the three-way handshake. The
+	// likeliest reason it fails here is a server that is not there,
+	// so the message says what to check.
 	conn, err := net.DialTimeout("tcp", *addr, *timeout)
 	if err != nil {
-		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n",
-			*addr, reason(err))
+		fmt.Fprintf(stderr, "client: cannot connect to %s: %v (is the server running? chapter 01's server serves one client and stops)\n", *addr, reason(err))
 		return 1
 	}
 	defer conn.Close()

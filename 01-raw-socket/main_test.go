@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -98,35 +99,31 @@ func TestServerTakesEachChunkAsOneRequest(t *testing.T) {
 	assert.NoError(t, <-done)
 }
 
-func TestServerAcceptsOnlyOneClient(t *testing.T) {
-	listener := listen(t)
-	var stdout, stderr bytes.Buffer
+func TestServerCommandAcceptsOnlyOneClient(t *testing.T) {
+	addr := testkit.FreeAddr(t)
+	var stdout, stderr testkit.SyncBuffer
 	code := make(chan int, 1)
 	go func() {
-		conn, err := acceptOne(listener, &stdout)
-		if err != nil {
-			code <- 1
-			return
-		}
-		if err := serve(conn, &stdout); err != nil {
-			code <- 1
-			return
-		}
-		listener.Close()
-		code <- 0
+		code <- run([]string{"server", "-addr", addr}, &stdout, &stderr)
 	}()
-	addr := listener.Addr().String()
 
-	first, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
+	// The first client connects and hangs up at once: the server
+	// stops, without an error.
+	var first net.Conn
+	require.Eventually(t, func() bool {
+		var err error
+		first, err = net.Dial("tcp", addr)
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond)
 	require.NoError(t, first.Close())
-	require.Equal(t, 0, <-code)
+	require.Equal(t, 0, <-code, "stderr: %s", stderr.String())
+	assert.Empty(t, stderr.String())
+	assert.Contains(t, stdout.String(), "the client hung up; stopping")
 
 	// Once the server is gone, a second client is refused: the
 	// source text's client reconnects for every number and fails.
-	_, err = net.Dial("tcp", addr)
+	_, err := net.Dial("tcp", addr)
 	assert.Error(t, err)
-	assert.Empty(t, stderr.String())
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
@@ -208,6 +205,7 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 		name   string
 		behave func(net.Conn)
 		want   string
+		code   int
 	}{
 		{
 			name: "a verdict is understood",
@@ -217,6 +215,17 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 				readRequest(c) // until the client hangs up
 			},
 			want: `client |   reply "T\n": prime` + "\n",
+			code: 0,
+		},
+		{
+			name: "E is understood too",
+			behave: func(c net.Conn) {
+				readRequest(c)
+				_, _ = c.Write([]byte("E\n"))
+				readRequest(c)
+			},
+			want: `client |   reply "E\n": the server could not read an integer` + "\n",
+			code: 0,
 		},
 		{
 			name: "a reply without newline is not understood",
@@ -226,12 +235,13 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 				readRequest(c)
 			},
 			want: `client |   reply not understood: "T"` + "\n",
+			code: 1,
 		},
 		{
 			name:   "a closed connection is no reply",
 			behave: readRequest,
-			want: "client |   no reply: the server closed " +
-				"the connection\n",
+			want:   "client |   no reply: the server closed the connection\n",
+			code:   1,
 		},
 		{
 			name: "a silent server times out",
@@ -240,6 +250,7 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 				readRequest(c)
 			},
 			want: "client |   no reply within 200ms\n",
+			code: 1,
 		},
 	}
 	for _, c := range cases {
@@ -253,11 +264,7 @@ func TestClientTellsTheRepliesApart(t *testing.T) {
 			lines := strings.SplitAfter(stdout.String(), "\n")
 			require.Len(t, lines, 3) // sent, meaning, ""
 			assert.Equal(t, c.want, lines[1])
-			if strings.Contains(c.want, "prime") {
-				assert.Equal(t, 0, code)
-			} else {
-				assert.Equal(t, 1, code)
-			}
+			assert.Equal(t, c.code, code, "stderr: %s", stderr.String())
 		})
 	}
 }
@@ -269,7 +276,31 @@ func TestClientReportsAServerThatIsNotThere(t *testing.T) {
 	code := run([]string{"client", "-addr", addr}, &stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr.String(), "cannot connect to "+addr)
+	assert.Contains(t, stderr.String(), "is the server running?")
 	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
+	if runtime.GOOS == "linux" {
+		testkit.CheckTranscript(t, "README.md", "refused", stderr.String())
+	}
+}
+
+func TestHelpExitsZeroEverywhere(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h"}, {"help"}, {"server", "-h"}, {"client", "-h"},
+		{"addresses", "-h"}, {"accept-queue", "-h"}, {"watch", "-h"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(args, &stdout, &stderr)
+		assert.Equal(t, 0, code, "%q: stderr %s", args, stderr.String())
+		printed := strings.ToLower(stdout.String() + stderr.String())
+		assert.Contains(t, printed, "usage", "%q printed no usage", args)
+	}
+}
+
+func TestABadFlagExitsTwo(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"server", "-port", "1"}, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr.String(), "-port")
 }
 
 func TestUnknownCommandIsAnError(t *testing.T) {
@@ -278,4 +309,69 @@ func TestUnknownCommandIsAnError(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr.String(), `unknown command "serve"`)
 	assert.Contains(t, stderr.String(), "usage:")
+}
+
+// skipUnlessLinux skips a test whose output the README shows as
+// Linux prints it.
+func skipUnlessLinux(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("the README shows Linux's output")
+	}
+}
+
+func TestAddressesTranscript(t *testing.T) {
+	skipUnlessLinux(t)
+	ipv6, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	ipv6.Close()
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"addresses"}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	testkit.CheckTranscript(t, "README.md", "addresses", stdout.String())
+}
+
+func TestServerOnEveryAddressSaysSo(t *testing.T) {
+	skipUnlessLinux(t)
+	// The README says that -addr 0.0.0.0:8809 prints [::]:8809.
+	_, port, err := net.SplitHostPort(testkit.FreeAddr(t))
+	require.NoError(t, err)
+	var stdout, stderr testkit.SyncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- run([]string{"server", "-addr", "0.0.0.0:" + port}, &stdout, &stderr)
+	}()
+	var conn net.Conn
+	require.Eventually(t, func() bool {
+		conn, err = net.Dial("tcp", "127.0.0.1:"+port)
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, conn.Close())
+	require.Equal(t, 0, <-code, "stderr: %s", stderr.String())
+	assert.True(t, strings.HasPrefix(stdout.String(), "server | listening on [::]:"+port+"\n"), stdout.String())
+}
+
+func TestAcceptQueue(t *testing.T) {
+	skipUnlessLinux(t)
+	var stdout bytes.Buffer
+	wait, err := showAcceptQueue(&stdout)
+	require.NoError(t, err)
+	// The first SYN was dropped; the system sends it again no
+	// sooner than a second later (TCP's first retransmission
+	// timeout). A slow machine can only make the wait longer.
+	assert.GreaterOrEqual(t, wait, 900*time.Millisecond)
+	testkit.CheckTranscript(t, "README.md", "accept-queue", stdout.String())
+}
+
+func TestWatchTranscript(t *testing.T) {
+	skipUnlessLinux(t)
+	if _, err := exec.LookPath("ss"); err != nil {
+		t.Skip("ss is not installed")
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"watch"}, &stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	testkit.CheckTranscript(t, "README.md", "watch", stdout.String())
 }

@@ -22,7 +22,7 @@ func runServer(args []string, stdout, stderr io.Writer) int {
 	addr := flags.String("addr", defaultAddr,
 		"address to listen on (0.0.0.0:8809 to accept other machines)")
 	if err := flags.Parse(args); err != nil {
-		return 2
+		return parseFailed(err)
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "server: unexpected argument %q\n",

@@ -4,6 +4,13 @@
 //	go run ./02-byte-semantics          every demonstration, in order
 //	go run ./02-byte-semantics list     their names
 //	go run ./02-byte-semantics NAME     one of them
+//	go run ./02-byte-semantics -h       the usage and the list
+//
+// Where to read: this file lists the demonstrations; text.go holds
+// those about text and bytes, stream.go those about the stream,
+// reading and writing, sourcebugs.go the source text's bugs,
+// framing.go the cures, and demo.go the loopback connection they
+// share.
 package main
 
 import (
@@ -12,8 +19,8 @@ import (
 	"os"
 )
 
-// A demo is one pitfall: a name to run it by, a one-line summary,
-// and the code that shows it.
+// A demo is one demonstration: a name to run it by, a one-line
+// summary, and the code that shows it.
 type demo struct {
 	name    string
 	summary string
@@ -21,7 +28,7 @@ type demo struct {
 }
 
 // demos are in reading order: text and bytes first, then the stream,
-// then the source text's own bugs, then the cure.
+// then the source text's own bugs, then the cures and their limits.
 var demos = []demo{
 	{"bytes-and-runes", "a string is bytes; a character may be several",
 		bytesAndRunes},
@@ -37,18 +44,26 @@ var demos = []demo{
 		twoWritesOneRead},
 	{"one-write-many-reads", "one message can arrive in many Reads",
 		oneWriteManyReads},
+	{"write-all", "Write writes every byte or returns an error",
+		writeAll},
+	{"write-after-close", "writing to a peer that has gone: the first write succeeds",
+		writeAfterClose},
 	{"telnet-crlf", "telnet ends lines with \"\\r\\n\"",
 		telnetCRLF},
-	{"missing-newline", "a reply without \"\\n\", and the deadline " +
-		"that saves the client", missingNewline},
-	{"close-in-loop", "the source text closes the connection " +
-		"inside its loop", closeInLoop},
-	{"accept-once", "the source text's client reconnects to a " +
-		"server that accepts once", acceptOnce},
+	{"missing-newline", "a reply without \"\\n\", and the deadline that saves the client",
+		missingNewline},
+	{"close-in-loop", "the source text closes the connection inside its loop",
+		closeInLoop},
+	{"accept-once", "the source text's client reconnects to a server that accepts once",
+		acceptOnce},
 	{"python-isprime", "the source text's isprime, line by line",
 		pythonIsPrime},
 	{"framing", "the cure: read lines with bufio, under a size limit",
 		framing},
+	{"length-prefix", "the other cure: a length before each message, read with io.ReadFull",
+		lengthPrefix},
+	{"scanner-limit", "bufio.Scanner stops at lines over 64 KiB: ErrTooLong",
+		scannerLimit},
 }
 
 func main() {
@@ -56,9 +71,17 @@ func main() {
 }
 
 // run is main with its inputs and outputs passed in, for the tests.
+// It returns the exit code: 0 for success, 1 when a demonstration
+// fails, 2 for a command line it cannot read.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return runAll(stdout, stderr)
+	}
+	// -h, alone or after a name, shows the usage.
+	if isHelp(args[0]) || (len(args) == 2 && isHelp(args[1])) {
+		fmt.Fprint(stdout, usage)
+		list(stdout)
+		return 0
 	}
 	if len(args) > 1 {
 		fmt.Fprintf(stderr, "one name at a time, please\n\n")
@@ -74,10 +97,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runOne(d, stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "no demonstration called %q; there are:\n\n",
-		args[0])
+	fmt.Fprintf(stderr, "no demonstration called %q; there are:\n\n", args[0])
 	list(stderr)
 	return 2
+}
+
+const usage = `usage:
+  go run ./02-byte-semantics          every demonstration, in order
+  go run ./02-byte-semantics list     their names
+  go run ./02-byte-semantics NAME     one of them
+
+`
+
+// isHelp tells whether an argument asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func list(out io.Writer) {

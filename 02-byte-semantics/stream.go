@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"syscall"
 	"time"
 
 	"workbook/prime"
@@ -81,7 +83,7 @@ func twoWritesOneRead(out io.Writer) error {
 }
 
 // oneWriteManyReads: the other way round. One big Write reaches the
-// reader in pieces, as the network and the buffers deliver them.
+// reader in pieces: each Read returns what has arrived so far.
 func oneWriteManyReads(out io.Writer) error {
 	client, server, err := connectedPair()
 	if err != nil {
@@ -89,7 +91,8 @@ func oneWriteManyReads(out io.Writer) error {
 	}
 	defer server.Close()
 
-	// 8 MiB, more than the buffers between the two ends hold.
+	// 8 MiB: loopback carries at most 64 KiB in one segment, and the
+	// reader reads while the segments still arrive.
 	message := bytes.Repeat([]byte("7"), 8<<20)
 	message[len(message)-1] = '\n'
 	writeErr := make(chan error, 1)
@@ -123,8 +126,7 @@ func oneWriteManyReads(out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "client: one Write of %d bytes\n", len(message))
-	fmt.Fprintf(out, "server: received %d bytes in %s Reads; the "+
-		"first had %s of them\n", total, several(reads),
+	fmt.Fprintf(out, "server: received %d bytes in %s Reads; the first had %s of them\n", total, several(reads),
 		part(first, total))
 	fmt.Fprintln(out, "wrong: taking one Read as one message cuts it")
 	fmt.Fprintln(out, "right: read until the terminator, '\\n'")
@@ -147,10 +149,11 @@ func part(first, total int) string {
 	return "all"
 }
 
-// framing: the cure. A bufio.Reader collects bytes until '\n',
-// however the stream cuts them, and its fixed size caps how long a
-// line may be. Chapters 03 and 04 read requests this way.
-func framing(out io.Writer) error {
+// writeAll: Write on a net.Conn writes every byte or returns an
+// error that says why not; it never stops half-way in silence, as
+// Python's send may. A peer that does not read fills the buffers,
+// and only a deadline ends the wait, with n telling how far it got.
+func writeAll(out io.Writer) error {
 	client, server, err := connectedPair()
 	if err != nil {
 		return err
@@ -158,46 +161,83 @@ func framing(out io.Writer) error {
 	defer client.Close()
 	defer server.Close()
 
-	done := make(chan error, 1)
-	go func() { done <- sendAwkwardly(client) }()
+	// 64 MiB: more than the sender's and the receiver's buffers
+	// hold together (4 MiB and 32 MiB at most here: the last
+	// figures of /proc/sys/net/ipv4/tcp_wmem and tcp_rmem).
+	message := bytes.Repeat([]byte("7"), 64<<20)
 
-	const maxLine = 1024
-	reader := bufio.NewReaderSize(server, maxLine)
-	for {
-		// ReadSlice returns one whole line, or ErrBufferFull
-		// when maxLine bytes came with no '\n' among them.
-		line, err := reader.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			fmt.Fprintf(out, "a line over %d bytes: %q, and the "+
-				"connection is closed\n", maxLine,
-				prime.Invalid.Reply())
-			break
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "line %q: %q\n",
-			line, prime.Judge(line).Reply())
+	// First, a peer that reads nothing. The deadline ends the wait.
+	const timeout = 300 * time.Millisecond
+	if err := client.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+		return err
 	}
-	server.Close()
-	return <-done
+	n, err := client.Write(message)
+	if !errors.Is(err, os.ErrDeadlineExceeded) || n >= len(message) {
+		return fmt.Errorf("expected a timeout, got n = %d, %v", n, err)
+	}
+	fmt.Fprintf(out, "peer not reading: Write of %d bytes returned n < %d and err = %v\n", len(message), len(message), reason(err))
+
+	// Then a peer that reads everything: Write returns once the
+	// last byte is handed to the system, with n = len(message).
+	if err := client.SetWriteDeadline(time.Time{}); err != nil {
+		return err
+	}
+	drained := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, server)
+		drained <- err
+	}()
+	n, err = client.Write(message[:8<<20])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "peer reading:     Write of %d bytes returned n = %d and err = nil\n", 8<<20, n)
+	client.Close()
+	return <-drained
 }
 
-// sendAwkwardly sends requests the way a real network may deliver
-// them: a number cut in two, three lines at once, then a line far
-// too long.
-func sendAwkwardly(conn net.Conn) error {
-	pieces := []string{
-		"1", "7\n", // one request in two writes
-		"4\n5\n29\r\n", // three requests in one write
-		string(bytes.Repeat([]byte("9"), 5000)),
+// writeAfterClose: the peer has closed its end. The first Write
+// still succeeds: the bytes leave, and only then does the peer's
+// system answer them with a reset. A later Write fails.
+func writeAfterClose(out io.Writer) error {
+	client, server, err := connectedPair()
+	if err != nil {
+		return err
 	}
-	for _, piece := range pieces {
-		if _, err := conn.Write([]byte(piece)); err != nil {
-			return err
+	defer client.Close()
+
+	// The server hangs up; reading would tell the client (io.EOF),
+	// but this client only writes.
+	server.Close()
+	fmt.Fprintln(out, "server | closed the connection")
+
+	for i := 1; i <= 3; i++ {
+		_, err := client.Write([]byte("17\n"))
+		if err == nil {
+			fmt.Fprintf(out, "client | write %d: no error\n", i)
+			// Give the reset time to come back.
+			time.Sleep(50 * time.Millisecond)
+			continue
 		}
-		// A pause, so each piece travels on its own.
-		time.Sleep(20 * time.Millisecond)
+		fmt.Fprintf(out, "client | write %d: %v\n", i, reason(err))
+		return nil
 	}
-	return nil
+	return errors.New("three writes to a closed connection, and no error")
+}
+
+// reason strips from a network error the operation and addresses it
+// repeats ("write tcp 127.0.0.1:PORT->127.0.0.1:PORT: "), which vary
+// from run to run, and names the system's error code.
+func reason(err error) string {
+	var opError *net.OpError
+	if errors.As(err, &opError) {
+		err = opError.Err
+	}
+	switch {
+	case errors.Is(err, syscall.EPIPE):
+		return err.Error() + " (EPIPE)"
+	case errors.Is(err, syscall.ECONNRESET):
+		return err.Error() + " (ECONNRESET)"
+	}
+	return err.Error()
 }

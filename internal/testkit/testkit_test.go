@@ -17,6 +17,11 @@ func TestMaskHidesPortsAndDurations(t *testing.T) {
 		got)
 }
 
+func TestMaskHidesThePortsOfEveryAddress(t *testing.T) {
+	got := Mask("[::]:8809 [::1]:41234 0.0.0.0:5 127.0.0.1:7\n")
+	assert.Equal(t, "[::]:PORT [::1]:PORT 0.0.0.0:PORT 127.0.0.1:PORT\n", got)
+}
+
 func TestMaskShowsControlCharacters(t *testing.T) {
 	got := Mask("\x1b[31mred\x1b[0m\x00\tok\n")
 	assert.Equal(t, "␛[31mred␛[0m␀\tok\n", got)

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false,
 // Variable parts of a transcript. Only ports and durations change
 // from run to run; everything else must match to the byte.
 var (
-	portPattern     = regexp.MustCompile(`(127\.0\.0\.1|\[::1\]):\d+`)
+	portPattern     = regexp.MustCompile(`(127\.0\.0\.1|0\.0\.0\.0|\[::1?\]):\d+`)
 	durationPattern = regexp.MustCompile(
 		`\b\d+(\.\d+)?(ns|µs|us|ms|s)\b`)
 )

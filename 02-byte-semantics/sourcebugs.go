@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net"
+	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"workbook/prime"
 )
@@ -54,8 +57,7 @@ func serveAndCloseInLoop(conn net.Conn, out io.Writer) error {
 	for {
 		n, err := conn.Read(buffer)
 		if errors.Is(err, net.ErrClosed) {
-			fmt.Fprintln(out, "server | its next Read fails: "+
-				"the connection is closed")
+			fmt.Fprintln(out, "server | its next Read fails: the connection is closed")
 			return nil
 		}
 		if err != nil {
@@ -69,16 +71,17 @@ func serveAndCloseInLoop(conn net.Conn, out io.Writer) error {
 		}
 		// The bug: this close belongs after the loop.
 		conn.Close()
-		fmt.Fprintln(out, "server | closed the connection, "+
-			"inside the loop")
+		fmt.Fprintln(out, "server | closed the connection, inside the loop")
 	}
 }
 
 // closedOrReset names what a client sees when the server has closed
-// the connection. Whether it sees the server's goodbye (io.EOF) or a
-// reset depends on timing, so both get the same words.
+// the connection: io.EOF (or nil from io.ReadAll) after a clean close,
+// or a reset. Linux resets a connection that its owner closes with
+// bytes still unread, and other systems may report a closed
+// connection as a reset, so both get the same words.
 func closedOrReset(err error) string {
-	if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
 		return "the server closed the connection"
 	}
 	return err.Error()
@@ -94,16 +97,14 @@ func acceptOnce(out io.Writer) error {
 	}
 	addr := listener.Addr().String()
 
-	// The server: one Accept, one client, then it is gone.
+	// The server: one Accept, one client, then it is gone. It
+	// closes its listener first and reports that it has stopped
+	// after: once the report is in, nobody listens at addr.
 	serverDone := make(chan error, 1)
 	go func() {
-		defer listener.Close()
-		conn, err := listener.Accept()
-		if err != nil {
-			serverDone <- err
-			return
-		}
-		serverDone <- answerUntilHangUp(conn)
+		err := serveOneClient(listener)
+		listener.Close()
+		serverDone <- err
 	}()
 
 	for i, request := range []string{"4\n", "5\n"} {
@@ -127,11 +128,20 @@ func acceptOnce(out io.Writer) error {
 			if err := <-serverDone; err != nil {
 				return err
 			}
-			fmt.Fprintln(out, "server | the client hung up; "+
-				"the server stops")
+			fmt.Fprintln(out, "server | the client hung up; the server stops")
 		}
 	}
 	return nil
+}
+
+// serveOneClient accepts one client and answers it until it hangs
+// up, chapter 01 style.
+func serveOneClient(listener net.Listener) error {
+	conn, err := listener.Accept()
+	if err != nil {
+		return err
+	}
+	return answerUntilHangUp(conn)
 }
 
 // answerUntilHangUp serves one connection, chapter 01 style.
@@ -168,8 +178,8 @@ func ask(conn net.Conn, request string) ([]byte, error) {
 	return reply[:n], nil
 }
 
-// refused names a refused connection in the same words on every
-// system (Windows words it differently).
+// refused names a refused connection in fixed words, so that the
+// README's transcript does not depend on how the system words it.
 func refused(err error) string {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return "connection refused, nobody is listening"
@@ -219,4 +229,52 @@ func sourceIsPrime(n int) string {
 		return "True" // the bug: inside the loop
 	}
 	return "None" // Python falls off the end of the function
+}
+
+// missingNewline: the source text's raw server replies b'T', and its
+// client compares with b'T\n'. Here a server replies "T" without
+// "\n", twice, on one connection that it keeps open. The client
+// reads the first reply the way the source text does, as a chunk
+// compared with "T\n"; it reads the second the way chapters 03 and
+// 04 do, up to '\n', which never comes, and a deadline saves it.
+func missingNewline(out io.Writer) error {
+	client, server, err := connectedPair()
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	defer server.Close()
+
+	// The server replies twice, without "\n", and stays connected.
+	if _, err := server.Write([]byte("T")); err != nil {
+		return err
+	}
+
+	// First, the source text's way: a chunk compared with "T\n".
+	buffer := make([]byte, 1024)
+	n, err := client.Read(buffer)
+	if err != nil {
+		return err
+	}
+	if string(buffer[:n]) != "T\n" {
+		fmt.Fprintf(out, "wrong: reply %q compared with \"T\\n\": not understood\n", buffer[:n])
+	}
+
+	// Then a whole line. The server neither sends '\n' nor hangs
+	// up, so without a deadline the client would wait for ever;
+	// with one, it gives up and says so.
+	if _, err := server.Write([]byte("T")); err != nil {
+		return err
+	}
+	const timeout = 300 * time.Millisecond
+	if err := client.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(client).ReadString('\n')
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("expected a timeout, got %q, %v", line, err)
+	}
+	fmt.Fprintf(out, "wrong: ReadString('\\n') got %q and no \"\\n\"; the deadline ended the wait after %v\n", line, timeout)
+	fmt.Fprintln(out, "right: the server ends every reply with \"\\n\", and the client still sets a deadline")
+	return nil
 }
