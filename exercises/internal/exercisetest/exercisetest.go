@@ -88,14 +88,15 @@ func Random(t *testing.T) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, seed))
 }
 
-// Quote shows s as Go would write it, cut short past 40 bytes, so
-// that a test's name or message stays on one readable line.
+// Quote shows s as Go would write it, its middle left out past 40
+// bytes, so that a test's name or message stays on one short line.
 func Quote(s string) string {
-	const most = 40
+	const most, head, tail = 40, 24, 12
 	if len(s) <= most {
 		return strconv.Quote(s)
 	}
-	return fmt.Sprintf("%q...(%d bytes)", s[:most], len(s))
+	return fmt.Sprintf("%q...%q (%d bytes)",
+		s[:head], s[len(s)-tail:], len(s))
 }
 
 // FirstDifference describes the first place where got and want
