@@ -109,7 +109,7 @@ func TestRandomChunkings(t *testing.T) {
 				"but no line is longer than MaxLine (64 bytes, "+
 				"'\\n' included)", round, len(chunks), err)
 		}
-		if diff := exercisetest.FirstDifference(got, lines); diff != "" {
+		if diff := exercisetest.FirstDifference(got, lines, "line"); diff != "" {
 			t.Fatalf("round %d, the stream cut into %d chunks: %s%s",
 				round, len(chunks), diff, overwritten(got))
 		}

@@ -100,17 +100,17 @@ func Quote(s string) string {
 }
 
 // FirstDifference describes the first place where got and want
-// differ, or returns "" when they are equal: one line, however long
-// the lists.
-func FirstDifference(got, want []string) string {
+// differ, calling each item a noun ("line"), or returns "" when they
+// are equal: one line, however long the lists.
+func FirstDifference(got, want []string, noun string) string {
 	for i := range min(len(got), len(want)) {
 		if got[i] != want[i] {
-			return fmt.Sprintf("line %d is %s, want %s",
-				i+1, Quote(got[i]), Quote(want[i]))
+			return fmt.Sprintf("%s %d is %s, want %s",
+				noun, i+1, Quote(got[i]), Quote(want[i]))
 		}
 	}
 	if len(got) != len(want) {
-		return fmt.Sprintf("%d lines, want %d", len(got), len(want))
+		return fmt.Sprintf("%d %ss, want %d", len(got), noun, len(want))
 	}
 	return ""
 }
