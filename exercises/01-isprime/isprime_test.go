@@ -8,19 +8,6 @@ import (
 	"workbook/prime"
 )
 
-// check runs IsPrime(n) as a subtest named after n, so that a panic
-// says which number caused it. why, if not "", says what n is.
-func check(t *testing.T, n int64, want bool, why ...any) {
-	t.Helper()
-	t.Run(fmt.Sprint(n), func(t *testing.T) {
-		t.Helper()
-		if got := IsPrime(n); got != want {
-			t.Errorf("IsPrime(%d) = %v, want %v%s",
-				n, got, want, fmt.Sprint(why...))
-		}
-	})
-}
-
 func TestSmallCases(t *testing.T) {
 	exercisetest.Start(t, "isprime.go")
 	cases := []struct {
@@ -96,4 +83,17 @@ func TestRandomNumbers(t *testing.T) {
 		check(t, n, prime.IsPrime(n))
 		check(t, -n, false)
 	}
+}
+
+// check runs IsPrime(n) as a subtest named after n, so that a panic
+// says which number caused it. why, if not "", says what n is.
+func check(t *testing.T, n int64, want bool, why ...any) {
+	t.Helper()
+	t.Run(fmt.Sprint(n), func(t *testing.T) {
+		t.Helper()
+		if got := IsPrime(n); got != want {
+			t.Errorf("IsPrime(%d) = %v, want %v%s",
+				n, got, want, fmt.Sprint(why...))
+		}
+	})
 }
