@@ -167,7 +167,8 @@ func askAll(addr string, requests, wants []string) string {
 	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
 		return err.Error()
 	}
-	if _, err := conn.Write([]byte(strings.Join(requests, "\n") + "\n")); err != nil {
+	stream := strings.Join(requests, "\n") + "\n"
+	if _, err := conn.Write([]byte(stream)); err != nil {
 		return err.Error()
 	}
 	replies := bufio.NewReader(conn)

@@ -164,7 +164,8 @@ func TestAClientThatKeepsTalkingStays(t *testing.T) {
 			t.Fatalf("the server hung up on a client that talks "+
 				"every %v: %v", pause, err)
 		}
-		if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		wait := time.Now().Add(5 * time.Second)
+		if err := conn.SetReadDeadline(wait); err != nil {
 			t.Fatal(err)
 		}
 		reply, err := replies.ReadString('\n')

@@ -28,6 +28,38 @@ func honest(conn net.Conn, _ int, request []byte) bool {
 	return err == nil
 }
 
+// inTwoPieces replies as the protocol says, but writes the verdict's
+// letter and its '\n' apart, as TCP may deliver them.
+func inTwoPieces(conn net.Conn, _ int, request []byte) bool {
+	reply := prime.Judge(request).Reply()
+	if _, err := conn.Write(reply[:1]); err != nil {
+		return false
+	}
+	time.Sleep(20 * time.Millisecond)
+	_, err := conn.Write(reply[1:])
+	return err == nil
+}
+
+// hangUpAfterTwo replies to two requests, then hangs up.
+func hangUpAfterTwo(conn net.Conn, answered int, request []byte) bool {
+	return answered < 2 && honest(conn, answered, request)
+}
+
+// secondReply replies honestly, except with bad to the second
+// request.
+func secondReply(bad string) replier {
+	return func(conn net.Conn, answered int, request []byte) bool {
+		if answered == 1 {
+			_, err := conn.Write([]byte(bad))
+			return err == nil
+		}
+		return honest(conn, answered, request)
+	}
+}
+
+// silent reads every request and never replies.
+func silent(net.Conn, int, []byte) bool { return true }
+
 // server is a persistent prime server for the tests. It counts its
 // connections, and replies to each request with its replier.
 type server struct {
@@ -131,15 +163,7 @@ func TestAskAllManyNumbers(t *testing.T) {
 // Read is not one reply.
 func TestAskAllWhenAReplyComesInTwoPieces(t *testing.T) {
 	exercisetest.Start(t, "client.go")
-	s := startServer(t, func(conn net.Conn, _ int, request []byte) bool {
-		reply := prime.Judge(request).Reply()
-		if _, err := conn.Write(reply[:1]); err != nil {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-		_, err := conn.Write(reply[1:])
-		return err == nil
-	})
+	s := startServer(t, inTwoPieces)
 	numbers := []string{"4", "5", "4j", "17", "21"}
 	got, err := AskAll(s.addr(), numbers)
 	want := []string{"F", "T", "E", "T", "F"}
@@ -152,9 +176,7 @@ func TestAskAllWhenAReplyComesInTwoPieces(t *testing.T) {
 
 func TestAskAllWhenTheServerHangsUp(t *testing.T) {
 	exercisetest.Start(t, "client.go")
-	s := startServer(t, func(conn net.Conn, answered int, request []byte) bool {
-		return answered < 2 && honest(conn, answered, request)
-	})
+	s := startServer(t, hangUpAfterTwo)
 	got, err := AskAll(s.addr(), []string{"2", "3", "5", "7"})
 	if err == nil {
 		t.Errorf("AskAll with a server that hangs up after two "+
@@ -170,13 +192,7 @@ func TestAskAllWithABadReply(t *testing.T) {
 	for _, bad := range []string{"maybe\n", "t\n", "TT\n", "T\r\n",
 		"\n", "X\n"} {
 		t.Run(exercisetest.Quote(bad), func(t *testing.T) {
-			s := startServer(t, func(conn net.Conn, answered int, request []byte) bool {
-				if answered == 1 {
-					_, err := conn.Write([]byte(bad))
-					return err == nil
-				}
-				return honest(conn, answered, request)
-			})
+			s := startServer(t, secondReply(bad))
 			got, err := AskAll(s.addr(), []string{"2", "3", "5"})
 			if err == nil || got != nil {
 				t.Errorf("the second reply %q: AskAll = %q, %v; want "+
@@ -204,7 +220,7 @@ func TestAskAllWithNoServer(t *testing.T) {
 func TestAskAllGivesUpOnASilentServer(t *testing.T) {
 	exercisetest.Start(t, "client.go")
 	t.Parallel()
-	s := startServer(t, func(net.Conn, int, []byte) bool { return true })
+	s := startServer(t, silent)
 	type result struct {
 		verdicts []string
 		err      error
