@@ -2,13 +2,33 @@ package handler
 
 import (
 	"bufio"
+	"fmt"
+	"math/rand/v2"
 	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"workbook/exercises/internal/exercisetest"
 	"workbook/exercises/internal/harness"
+	"workbook/prime"
 )
+
+// check runs Factorize(request) as a subtest named after the request,
+// so that a panic says which request caused it.
+func check(t *testing.T, request, want string) {
+	t.Helper()
+	t.Run(exercisetest.Quote(request), func(t *testing.T) {
+		t.Helper()
+		if got := Factorize(request); got != want {
+			t.Errorf("Factorize(%s) = %q, want %q",
+				exercisetest.Quote(request), got, want)
+		}
+	})
+}
 
 func TestFactorize(t *testing.T) {
 	exercisetest.Start(t, "factorize.go")
@@ -16,12 +36,14 @@ func TestFactorize(t *testing.T) {
 		{"2", "2"},
 		{"12", "2 2 3"},
 		{"17", "17"},
+		{"017", "17"},
 		{"1024", "2 2 2 2 2 2 2 2 2 2"},
 		{"360", "2 2 2 3 3 5"},
 		{"49", "7 7"},
 		{"1125899906842623", "3 11 31 251 601 1801 4051"},
 		{"2147483647", "2147483647"},
 		{"999999000001", "999999000001"},
+		{"9223372036854775807", "7 7 73 127 337 92737 649657"},
 		{"1", "E"},
 		{"0", "E"},
 		{"-4", "E"},
@@ -29,30 +51,53 @@ func TestFactorize(t *testing.T) {
 		{"x", "E"},
 		{"", "E"},
 		{" 12", "E"},
+		{"12 ", "E"},
+		{"0x11", "E"},
+		{"0b11", "E"},
+		{"0o17", "E"},
+		{"1_000", "E"},
 		{"9223372036854775808", "E"},
 	}
 	for _, c := range cases {
-		if got := Factorize(c.request); got != c.want {
-			t.Errorf("Factorize(%q) = %q, want %q",
-				c.request, got, c.want)
+		check(t, c.request, c.want)
+	}
+}
+
+// randomComposite returns a number made of one to four random primes
+// below 2^15, and its factors in increasing order, as Factorize says
+// them: numbers no table can list in advance.
+func randomComposite(random *rand.Rand) (string, string) {
+	n := int64(1)
+	var factors []int64
+	for range 1 + random.IntN(4) {
+		p := 2 + random.Int64N(1<<15)
+		for !prime.IsPrime(p) {
+			p++
 		}
+		n *= p
+		factors = append(factors, p)
+	}
+	slices.Sort(factors)
+	words := make([]string, len(factors))
+	for i, p := range factors {
+		words[i] = strconv.FormatInt(p, 10)
+	}
+	return strconv.FormatInt(n, 10), strings.Join(words, " ")
+}
+
+func TestRandomNumbers(t *testing.T) {
+	exercisetest.Start(t, "factorize.go")
+	random := exercisetest.Random(t)
+	for range 200 {
+		request, want := randomComposite(random)
+		check(t, request, want)
 	}
 }
 
 func TestThroughTheServer(t *testing.T) {
 	exercisetest.Start(t, "factorize.go")
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- harness.Serve(listener, Factorize) }()
-	defer func() {
-		listener.Close()
-		<-served
-	}()
-
-	conn, err := net.Dial("tcp", listener.Addr().String())
+	addr := serve(t)
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,4 +116,88 @@ func TestThroughTheServer(t *testing.T) {
 			t.Errorf("reply %q, %v; want %q", got, err, want)
 		}
 	}
+}
+
+// TestManyConnectionsAtOnce has 20 clients ask at the same time, as a
+// real server's clients do: the server calls Factorize from one
+// goroutine per connection, so Factorize must not share anything
+// between calls. Run with -race, the race detector reports a variable
+// two calls use at once.
+func TestManyConnectionsAtOnce(t *testing.T) {
+	exercisetest.Start(t, "factorize.go")
+	addr := serve(t)
+	random := exercisetest.Random(t)
+
+	// Each client's requests and the replies they want, drawn
+	// before the clients start.
+	const clients, requests = 20, 25
+	var asked, wanted [clients][]string
+	for c := range clients {
+		for range requests {
+			request, want := randomComposite(random)
+			asked[c] = append(asked[c], request)
+			wanted[c] = append(wanted[c], want)
+		}
+	}
+
+	problems := make(chan string, clients)
+	var wait sync.WaitGroup
+	for c := range clients {
+		wait.Go(func() {
+			problems <- askAll(addr, asked[c], wanted[c])
+		})
+	}
+	wait.Wait()
+	close(problems)
+	for problem := range problems {
+		if problem != "" {
+			t.Error(problem)
+		}
+	}
+}
+
+// askAll sends every request on one connection, then reads the
+// replies, and describes the first wrong one, or returns "".
+func askAll(addr string, requests, wants []string) string {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		return err.Error()
+	}
+	stream := strings.Join(requests, "\n") + "\n"
+	if _, err := conn.Write([]byte(stream)); err != nil {
+		return err.Error()
+	}
+	replies := bufio.NewReader(conn)
+	for i, request := range requests {
+		got, err := replies.ReadString('\n')
+		if err != nil {
+			return fmt.Sprintf("reply to %q: %v", request, err)
+		}
+		if got = strings.TrimSuffix(got, "\n"); got != wants[i] {
+			return fmt.Sprintf("with 20 clients at once, %q got %q, "+
+				"want %q", request, got, wants[i])
+		}
+	}
+	return ""
+}
+
+// serve runs harness.Serve with Factorize behind a free port until
+// the test ends.
+func serve(t *testing.T) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- harness.Serve(listener, Factorize) }()
+	t.Cleanup(func() {
+		listener.Close()
+		<-served
+	})
+	return listener.Addr().String()
 }

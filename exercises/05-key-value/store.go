@@ -9,7 +9,8 @@ type Store struct {
 	// TODO: the data, and what keeps it safe for concurrent use.
 }
 
-// NewStore returns an empty Store.
+// NewStore returns an empty Store. Two Stores share nothing: a key
+// set in one is not in the other.
 func NewStore() *Store {
 	return &Store{}
 }

@@ -30,14 +30,37 @@ func TestCommands(t *testing.T) {
 		{"PUT colour blue", "ERROR unknown command"},
 		{"", "ERROR unknown command"},
 	}
+	// One subtest per step, in order, on the same store: a panic
+	// says which request caused it.
 	for _, step := range steps {
-		if got := store.Handle(step.request); got != step.want {
-			t.Errorf("Handle(%q) = %q, want %q",
-				step.request, got, step.want)
-		}
+		t.Run(step.request, func(t *testing.T) {
+			if got := store.Handle(step.request); got != step.want {
+				t.Errorf("Handle(%q) = %q, want %q",
+					step.request, got, step.want)
+			}
+		})
 	}
 }
 
+func TestTwoStoresAreSeparate(t *testing.T) {
+	exercisetest.Start(t, "store.go")
+	first, second := NewStore(), NewStore()
+	first.Handle("SET colour blue")
+	if got := second.Handle("GET colour"); got != "NOT FOUND" {
+		t.Errorf("a key SET in one Store: GET in a second Store = %q, "+
+			"want \"NOT FOUND\" (each Store needs its own map, "+
+			"made in NewStore)", got)
+	}
+	second.Handle("SET colour red")
+	if got := first.Handle("GET colour"); got != "blue" {
+		t.Errorf("SET colour red in a second Store changed the "+
+			"first: GET colour = %q, want \"blue\"", got)
+	}
+}
+
+// TestManyClientsAtOnce calls Handle from 50 goroutines at once, as
+// the server does with 50 connections. Run with -race, the race
+// detector reports the map if anything touches it unguarded.
 func TestManyClientsAtOnce(t *testing.T) {
 	exercisetest.Start(t, "store.go")
 	store := NewStore()
@@ -51,6 +74,9 @@ func TestManyClientsAtOnce(t *testing.T) {
 				store.Handle("SET " + key + " v")
 				store.Handle("SET shared " + key)
 				store.Handle("GET shared")
+				if i%10 == 0 {
+					store.Handle("DEL shared")
+				}
 				if i%2 == 0 {
 					store.Handle("DEL " + key)
 				}

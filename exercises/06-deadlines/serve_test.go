@@ -4,11 +4,19 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"workbook/exercises/internal/exercisetest"
 )
+
+// slack is how much later than asked a timeout may come, on a busy
+// machine running the race detector: generous, yet far less than
+// ten times the timeouts asked for below.
+const slack = 1500 * time.Millisecond
 
 // start runs ServeConn behind a listener on a free port and returns
 // the address, and a channel told each time ServeConn returns.
@@ -63,18 +71,73 @@ func TestRepliesToEachLine(t *testing.T) {
 	}
 }
 
-func TestASilentClientIsDisconnected(t *testing.T) {
+// TestATimedOutReadLeavesNothingBehind runs ServeConn for a silent
+// client, then closes the connection as the caller does: after that,
+// nothing ServeConn started may still be running. A goroutine that
+// waits for a line while ServeConn watches a timer is left behind.
+func TestATimedOutReadLeavesNothingBehind(t *testing.T) {
 	exercisetest.Start(t, "serve.go")
-	addr, returned := start(t, 200*time.Millisecond)
-	conn := dial(t, addr)
+	before := goleak.IgnoreCurrent()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	client := dial(t, listener.Addr().String())
+	conn, err := listener.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	// Say nothing. Within a few seconds (the timeout is 0.2 s),
-	// ServeConn must have returned and the connection be closed.
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		ServeConn(conn, 100*time.Millisecond)
+	}()
 	select {
 	case <-returned:
-	case <-time.After(5 * time.Second):
-		t.Fatal("ServeConn(conn, 200ms) still serving a client " +
-			"silent for 5s")
+	case <-time.After(100*time.Millisecond + slack):
+		conn.Close()
+		t.Fatalf("ServeConn(conn, 100ms) still serving a client "+
+			"silent for %v", 100*time.Millisecond+slack)
+	}
+	conn.Close()
+	client.Close()
+	listener.Close()
+
+	if err := goleak.Find(before); err != nil {
+		t.Errorf("ServeConn returned and its connection is closed, "+
+			"but a goroutine it started is still running:\n%s",
+			firstLines(err.Error(), 4))
+	}
+}
+
+// firstLines keeps the first n lines of s.
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+func TestASilentClientIsDisconnected(t *testing.T) {
+	exercisetest.Start(t, "serve.go")
+	t.Parallel()
+	const idle = 250 * time.Millisecond
+	addr, returned := start(t, idle)
+	began := time.Now()
+	conn := dial(t, addr)
+
+	// Say nothing. ServeConn must return once the client has been
+	// silent for idle, not sooner, and not much later.
+	select {
+	case <-returned:
+	case <-time.After(idle + slack):
+		t.Fatalf("ServeConn(conn, %v) still serving a client silent "+
+			"for %v", idle, idle+slack)
+	}
+	if waited := time.Since(began); waited < idle {
+		t.Errorf("ServeConn(conn, %v) let a silent client go after "+
+			"%v, before the %v were up", idle,
+			waited.Round(time.Millisecond), idle)
 	}
 	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		t.Fatal(err)
@@ -87,31 +150,48 @@ func TestASilentClientIsDisconnected(t *testing.T) {
 
 func TestAClientThatKeepsTalkingStays(t *testing.T) {
 	exercisetest.Start(t, "serve.go")
-	const idle = 500 * time.Millisecond
+	t.Parallel()
+	const idle, pause = 800 * time.Millisecond, 200 * time.Millisecond
 	addr, returned := start(t, idle)
 	conn := dial(t, addr)
 	replies := bufio.NewReader(conn)
 
-	// A request every 50 ms for 1.5 s: three times the timeout in
-	// all, but never a pause anywhere near it.
-	for start := time.Now(); time.Since(start) < 3*idle; {
+	// A request every 200 ms for 2 s: two and a half times the
+	// timeout in all, but never a pause anywhere near it.
+	var lastReply time.Time
+	for began := time.Now(); time.Since(began) < 2*time.Second; {
 		if _, err := conn.Write([]byte("7\n")); err != nil {
 			t.Fatalf("the server hung up on a client that talks "+
-				"every 50ms: %v", err)
+				"every %v: %v", pause, err)
 		}
-		if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		wait := time.Now().Add(5 * time.Second)
+		if err := conn.SetReadDeadline(wait); err != nil {
 			t.Fatal(err)
 		}
 		reply, err := replies.ReadString('\n')
 		if err != nil || reply != "T\n" {
 			t.Fatalf("reply %q, %v: ServeConn(conn, %v) dropped a "+
-				"client that talks every 50ms", reply, err, idle)
+				"client that talks every %v, after %v", reply, err,
+				idle, pause, time.Since(began).Round(time.Millisecond))
 		}
-		time.Sleep(50 * time.Millisecond)
+		lastReply = time.Now()
+		time.Sleep(pause)
 	}
 	select {
 	case <-returned:
 		t.Fatal("ServeConn returned while the client was talking")
 	default:
+	}
+
+	// Then silence: the clock started again with the last request.
+	select {
+	case <-returned:
+	case <-time.After(idle + slack):
+		t.Fatalf("ServeConn(conn, %v) still serving a client silent "+
+			"for %v since its last request", idle, idle+slack)
+	}
+	if waited := time.Since(lastReply); waited < idle/2 {
+		t.Errorf("ServeConn(conn, %v) let the client go %v after its "+
+			"last request", idle, waited.Round(time.Millisecond))
 	}
 }

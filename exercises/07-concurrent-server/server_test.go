@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +40,7 @@ func ask(t *testing.T, conn net.Conn, request string) (string, error) {
 	return bufio.NewReader(conn).ReadString('\n')
 }
 
-// serveResult waits, at most 5 s, for Serve to return after Shutdown.
+// serveResult waits, at most 2 s, for Serve to return after Shutdown.
 func serveResult(t *testing.T, served <-chan error) {
 	t.Helper()
 	select {
@@ -142,10 +144,18 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(),
 		100*time.Millisecond)
 	defer cancel()
-	err := s.Shutdown(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Shutdown with a client that never leaves = %v, "+
-			"want context.DeadlineExceeded", err)
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(ctx) }()
+	defer client.Close() // so that a failing test still ends
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Shutdown with a client that never leaves = %v, "+
+				"want context.DeadlineExceeded", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Shutdown still waiting 2s after its context ended " +
+			"(100ms): it must give up when ctx is done")
 	}
 	serveResult(t, served)
 	// The connection was closed: the client sees the end.
@@ -156,4 +166,70 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 		t.Errorf("the client's Read after Shutdown gave up: %v, "+
 			"want EOF", err)
 	}
+}
+
+func TestShutdownBeforeServe(t *testing.T) {
+	exercisetest.Start(t, "server.go")
+	s := &Server{}
+	if err := s.Shutdown(context.Background()); err != nil {
+		t.Errorf("Shutdown of a server not yet serving = %v, want nil",
+			err)
+	}
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close() // so that a failing test still ends
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+	select {
+	case err := <-served:
+		if !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve after Shutdown = %v, want ErrServerClosed",
+				err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Serve, called after Shutdown, still accepting 2s " +
+			"later: it must return ErrServerClosed at once")
+	}
+}
+
+// TestManyClientsAtOnce has 20 clients come, ask and leave at the
+// same time, while Serve adds connections to what Shutdown needs and
+// their goroutines take them off. Run with -race, the race detector
+// reports anything they share without a lock.
+func TestManyClientsAtOnce(t *testing.T) {
+	exercisetest.Start(t, "server.go")
+	s, addr, served := start(t)
+	problems := make(chan string, 20)
+	var clients sync.WaitGroup
+	for range 20 {
+		clients.Go(func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				problems <- err.Error()
+				return
+			}
+			defer conn.Close()
+			for _, request := range []string{"17\n", "4\n"} {
+				if _, err := ask(t, conn, request); err != nil {
+					problems <- fmt.Sprintf("with 20 clients at "+
+						"once, %q got no reply: %v", request, err)
+					return
+				}
+			}
+		})
+	}
+	clients.Wait()
+	close(problems)
+	for problem := range problems {
+		t.Error(problem)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown after 20 clients left = %v, want nil", err)
+	}
+	serveResult(t, served)
 }

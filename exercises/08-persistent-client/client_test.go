@@ -4,38 +4,96 @@ import (
 	"bufio"
 	"net"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"workbook/exercises/internal/exercisetest"
 	"workbook/prime"
 )
 
-// server is a persistent prime server for the tests. It counts its
-// connections and can hang up after a number of replies.
-type server struct {
-	listener    net.Listener
-	connections atomic.Int64
-	hangUpAfter int // 0: never
-	done        sync.WaitGroup
+// slack is how much later than the 5 s it promises AskAll may give up
+// on a silent server, on a busy machine running the race detector.
+const slack = 3 * time.Second
+
+// A replier writes the reply to the request numbered answered (from
+// 0) on one connection. It returns false to hang up instead.
+type replier func(conn net.Conn, answered int, request []byte) bool
+
+// honest replies as the protocol says, in one write.
+func honest(conn net.Conn, _ int, request []byte) bool {
+	_, err := conn.Write(prime.Judge(request).Reply())
+	return err == nil
 }
 
-func startServer(t *testing.T, hangUpAfter int) *server {
+// inTwoPieces replies as the protocol says, but writes the verdict's
+// letter and its '\n' apart, as TCP may deliver them.
+func inTwoPieces(conn net.Conn, _ int, request []byte) bool {
+	reply := prime.Judge(request).Reply()
+	if _, err := conn.Write(reply[:1]); err != nil {
+		return false
+	}
+	time.Sleep(20 * time.Millisecond)
+	_, err := conn.Write(reply[1:])
+	return err == nil
+}
+
+// hangUpAfterTwo replies to two requests, then hangs up.
+func hangUpAfterTwo(conn net.Conn, answered int, request []byte) bool {
+	return answered < 2 && honest(conn, answered, request)
+}
+
+// secondReply replies honestly, except with bad to the second
+// request.
+func secondReply(bad string) replier {
+	return func(conn net.Conn, answered int, request []byte) bool {
+		if answered == 1 {
+			_, err := conn.Write([]byte(bad))
+			return err == nil
+		}
+		return honest(conn, answered, request)
+	}
+}
+
+// silent reads every request and never replies.
+func silent(net.Conn, int, []byte) bool { return true }
+
+// server is a persistent prime server for the tests. It counts its
+// connections, and replies to each request with its replier.
+type server struct {
+	listener    net.Listener
+	reply       replier
+	connections atomic.Int64
+	done        sync.WaitGroup
+
+	mu    sync.Mutex
+	conns []net.Conn // closed when the test ends
+}
+
+func startServer(t *testing.T, reply replier) *server {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{listener: listener, hangUpAfter: hangUpAfter}
+	s := &server{listener: listener, reply: reply}
 	s.done.Add(1)
 	go s.serve()
 	t.Cleanup(func() {
 		listener.Close()
+		s.mu.Lock()
+		for _, conn := range s.conns {
+			conn.Close()
+		}
+		s.mu.Unlock()
 		s.done.Wait()
 	})
 	return s
 }
+
+func (s *server) addr() string { return s.listener.Addr().String() }
 
 func (s *server) serve() {
 	defer s.done.Done()
@@ -45,17 +103,16 @@ func (s *server) serve() {
 			return
 		}
 		s.connections.Add(1)
+		s.mu.Lock()
+		s.conns = append(s.conns, conn)
+		s.mu.Unlock()
 		s.done.Add(1)
 		go func() {
 			defer s.done.Done()
 			defer conn.Close()
 			lines := bufio.NewScanner(conn)
 			for answered := 0; lines.Scan(); answered++ {
-				if answered == s.hangUpAfter && s.hangUpAfter > 0 {
-					return
-				}
-				reply := prime.Judge(lines.Bytes()).Reply()
-				if _, err := conn.Write(reply); err != nil {
+				if !s.reply(conn, answered, lines.Bytes()) {
 					return
 				}
 			}
@@ -65,10 +122,10 @@ func (s *server) serve() {
 
 func TestAskAllOnOneConnection(t *testing.T) {
 	exercisetest.Start(t, "client.go")
-	s := startServer(t, 0)
+	s := startServer(t, honest)
 	numbers := []string{"4j", "4", "5", "-5", "17", "29",
 		"1125899906842624", "1125899906842623"}
-	got, err := AskAll(s.listener.Addr().String(), numbers)
+	got, err := AskAll(s.addr(), numbers)
 	want := []string{"E", "F", "T", "F", "T", "T", "F", "F"}
 	if err != nil || !slices.Equal(got, want) {
 		t.Fatalf("AskAll(%q) = %q, %v; want %q, nil",
@@ -81,31 +138,67 @@ func TestAskAllOnOneConnection(t *testing.T) {
 
 func TestAskAllManyNumbers(t *testing.T) {
 	exercisetest.Start(t, "client.go")
-	s := startServer(t, 0)
+	s := startServer(t, honest)
+	random := exercisetest.Random(t)
 	var numbers, want []string
-	for n := range 1000 {
-		request := []byte(string(rune('0'+n%10)) + "\n")
-		numbers = append(numbers, string(request[:1]))
-		want = append(want, string(prime.Judge(request)))
+	for range 1000 {
+		number := strconv.Itoa(random.IntN(1000))
+		numbers = append(numbers, number)
+		want = append(want, string(prime.Judge([]byte(number))))
 	}
-	got, err := AskAll(s.listener.Addr().String(), numbers)
-	if err != nil || !slices.Equal(got, want) {
-		t.Fatalf("AskAll(1000 numbers): %v, replies in the wrong "+
-			"order or missing", err)
+	got, err := AskAll(s.addr(), numbers)
+	if err != nil {
+		t.Fatalf("AskAll(1000 numbers): %v", err)
+	}
+	if diff := exercisetest.FirstDifference(got, want, "verdict"); diff != "" {
+		t.Fatalf("AskAll(1000 numbers), verdict by verdict: %s", diff)
 	}
 	if n := s.connections.Load(); n != 1 {
 		t.Errorf("AskAll used %d connections, want 1", n)
 	}
 }
 
+// TestAskAllWhenAReplyComesInTwoPieces has the server write each
+// reply's letter and its '\n' separately, as TCP may deliver them: one
+// Read is not one reply.
+func TestAskAllWhenAReplyComesInTwoPieces(t *testing.T) {
+	exercisetest.Start(t, "client.go")
+	s := startServer(t, inTwoPieces)
+	numbers := []string{"4", "5", "4j", "17", "21"}
+	got, err := AskAll(s.addr(), numbers)
+	want := []string{"F", "T", "E", "T", "F"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("each reply written in two pieces (\"T\", then "+
+			"\"\\n\"): AskAll(%q) = %q, %v; want %q, nil",
+			numbers, got, err, want)
+	}
+}
+
 func TestAskAllWhenTheServerHangsUp(t *testing.T) {
 	exercisetest.Start(t, "client.go")
-	s := startServer(t, 2)
-	got, err := AskAll(s.listener.Addr().String(),
-		[]string{"2", "3", "5", "7"})
+	s := startServer(t, hangUpAfterTwo)
+	got, err := AskAll(s.addr(), []string{"2", "3", "5", "7"})
 	if err == nil {
 		t.Errorf("AskAll with a server that hangs up after two "+
 			"replies = %q, nil; want an error", got)
+	} else if got != nil {
+		t.Errorf("AskAll with a server that hangs up after two "+
+			"replies = %q, %v; want no verdicts with the error", got, err)
+	}
+}
+
+func TestAskAllWithABadReply(t *testing.T) {
+	exercisetest.Start(t, "client.go")
+	for _, bad := range []string{"maybe\n", "t\n", "TT\n", "T\r\n",
+		"\n", "X\n"} {
+		t.Run(exercisetest.Quote(bad), func(t *testing.T) {
+			s := startServer(t, secondReply(bad))
+			got, err := AskAll(s.addr(), []string{"2", "3", "5"})
+			if err == nil || got != nil {
+				t.Errorf("the second reply %q: AskAll = %q, %v; want "+
+					"no verdicts and an error", bad, got, err)
+			}
+		})
 	}
 }
 
@@ -119,5 +212,33 @@ func TestAskAllWithNoServer(t *testing.T) {
 	listener.Close()
 	if _, err := AskAll(addr, []string{"7"}); err == nil {
 		t.Errorf("AskAll(%q) with nobody listening = nil error", addr)
+	}
+}
+
+// TestAskAllGivesUpOnASilentServer: a server that reads the numbers
+// and never answers. AskAll promises to wait at most 5 s.
+func TestAskAllGivesUpOnASilentServer(t *testing.T) {
+	exercisetest.Start(t, "client.go")
+	t.Parallel()
+	s := startServer(t, silent)
+	type result struct {
+		verdicts []string
+		err      error
+	}
+	returned := make(chan result, 1)
+	go func() {
+		verdicts, err := AskAll(s.addr(), []string{"7"})
+		returned <- result{verdicts, err}
+	}()
+	select {
+	case r := <-returned:
+		if r.err == nil {
+			t.Errorf("AskAll with a server that never answers = %q, "+
+				"nil; want an error", r.verdicts)
+		}
+	case <-time.After(5*time.Second + slack):
+		// The test's end closes the connection, which ends AskAll.
+		t.Errorf("AskAll still waiting for a server silent for %v: "+
+			"it promises to give up after 5s", 5*time.Second+slack)
 	}
 }

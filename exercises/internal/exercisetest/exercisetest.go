@@ -5,10 +5,14 @@ package exercisetest
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // StrictEnv, set to 1, runs the tests even on an untouched stub. The
@@ -54,4 +58,59 @@ func number() string {
 	name := filepath.Base(dir)
 	digits, _, _ := strings.Cut(name, "-")
 	return strings.TrimLeft(digits, "0")
+}
+
+// SeedEnv, set to a number, makes Random repeat the random inputs of
+// an earlier run: a failing test prints the seed it used.
+const SeedEnv = "WORKBOOK_SEED"
+
+// Random returns a source of random test inputs, so that no table
+// copied from the test can pass it. Its seed is new for every run,
+// unless SeedEnv gives one; if the test fails, the seed is printed,
+// with the command that repeats the same inputs.
+func Random(t *testing.T) *rand.Rand {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(SeedEnv); s != "" {
+		parsed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("%s=%q is not a seed: want a number", SeedEnv, s)
+		}
+		seed = parsed
+	}
+	t.Cleanup(func() {
+		t.Helper()
+		if t.Failed() {
+			t.Logf("random inputs from seed %d: %s=%d repeats them",
+				seed, SeedEnv, seed)
+		}
+	})
+	return rand.New(rand.NewPCG(seed, seed))
+}
+
+// Quote shows s as Go would write it, its middle left out past 40
+// bytes, so that a test's name or message stays on one short line.
+func Quote(s string) string {
+	const most, head, tail = 40, 24, 12
+	if len(s) <= most {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%q...%q (%d bytes)",
+		s[:head], s[len(s)-tail:], len(s))
+}
+
+// FirstDifference describes the first place where got and want
+// differ, calling each item a noun ("line"), or returns "" when they
+// are equal: one line, however long the lists.
+func FirstDifference(got, want []string, noun string) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("%s %d is %s, want %s",
+				noun, i+1, Quote(got[i]), Quote(want[i]))
+		}
+	}
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d %ss, want %d", len(got), noun, len(want))
+	}
+	return ""
 }

@@ -19,15 +19,21 @@ import (
 // An accepted request is: optional spaces and tabs, an optional '+'
 // or '-', 1 to 100 ASCII digits (leading zeros allowed), optional
 // spaces and tabs, then "\n" or "\r\n" (or nothing, at the very end
-// of a stream). Everything else is "E\n": "4j", "0x11", "1e3",
-// "1_000", "3.0", an empty line, non-ASCII digits, NUL bytes.
+// of a stream). A '\r' is part of the line's end only when '\n'
+// follows it: "17\r" is "E\n". Everything else is "E\n": "4j",
+// "0x11", "1e3", "1_000", "3.0", an empty line, other blanks ("\v",
+// "\f", a non-breaking space), non-ASCII digits, NUL bytes.
 //
 // For the primality itself, use prime.IsPrimeBig from the workbook's
 // prime package: the point here is the parsing.
 func Reply(request []byte) []byte {
-	// Take off one terminator, then the blanks around the number.
-	line := bytes.TrimSuffix(request, []byte("\n"))
-	line = bytes.TrimSuffix(line, []byte("\r"))
+	// Take off the terminator, "\n" or "\r\n": a '\r' belongs to
+	// it only when '\n' follows, so "17\r" keeps its '\r' and is E.
+	line := request
+	if bytes.HasSuffix(line, []byte("\n")) {
+		line = bytes.TrimSuffix(line[:len(line)-1], []byte("\r"))
+	}
+	// Then the spaces and tabs around the number, and nothing else.
 	line = bytes.Trim(line, " \t")
 
 	negative := false

@@ -12,8 +12,10 @@ package parserequest
 // An accepted request is: optional spaces and tabs, an optional '+'
 // or '-', 1 to 100 ASCII digits (leading zeros allowed), optional
 // spaces and tabs, then "\n" or "\r\n" (or nothing, at the very end
-// of a stream). Everything else is "E\n": "4j", "0x11", "1e3",
-// "1_000", "3.0", an empty line, non-ASCII digits, NUL bytes.
+// of a stream). A '\r' is part of the line's end only when '\n'
+// follows it: "17\r" is "E\n". Everything else is "E\n": "4j",
+// "0x11", "1e3", "1_000", "3.0", an empty line, other blanks ("\v",
+// "\f", a non-breaking space), non-ASCII digits, NUL bytes.
 //
 // For the primality itself, use prime.IsPrimeBig from the workbook's
 // prime package: the point here is the parsing.

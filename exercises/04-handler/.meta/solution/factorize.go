@@ -16,7 +16,10 @@ import (
 // spaces), the reply is n's prime factors in increasing order,
 // separated by single spaces: "12" gives "2 2 3", "17" gives "17",
 // "1024" gives ten 2s. For anything else ("1", "0", "-4", "x", "",
-// a number too large for int64) the reply is "E".
+// "0x11", a number too large for int64) the reply is "E".
+//
+// The server calls Factorize from one goroutine per connection, many
+// at the same time: keep everything a call uses inside that call.
 func Factorize(request string) string {
 	// ParseInt accepts a sign: rule it out first.
 	if request == "" || strings.ContainsAny(request, "+-") {

@@ -17,7 +17,8 @@ type Store struct {
 	data map[string]string
 }
 
-// NewStore returns an empty Store.
+// NewStore returns an empty Store. Two Stores share nothing: a key
+// set in one is not in the other.
 func NewStore() *Store {
 	return &Store{data: make(map[string]string)}
 }

@@ -26,9 +26,16 @@ type Server struct {
 //
 // As it stands it serves one client at a time: while a client stays
 // connected, the next one waits. Make it serve every client at once.
-// After Shutdown, Serve returns ErrServerClosed.
+// After Shutdown, Serve returns ErrServerClosed, at once, even when
+// Shutdown came first: then it closes listener without accepting.
 func (s *Server) Serve(listener net.Listener) error {
 	s.mu.Lock()
+	// Shutdown may have come first: then there is nothing to serve.
+	if s.closing {
+		s.mu.Unlock()
+		listener.Close()
+		return ErrServerClosed
+	}
 	s.listener = listener
 	s.conns = make(map[net.Conn]struct{})
 	s.mu.Unlock()
@@ -43,8 +50,14 @@ func (s *Server) Serve(listener net.Listener) error {
 			return err
 		}
 		// Register the connection under the lock that Shutdown
-		// takes, so that Shutdown never misses one.
+		// takes, so that Shutdown never misses one. A connection
+		// accepted just as Shutdown began is closed instead.
 		s.mu.Lock()
+		if s.closing {
+			s.mu.Unlock()
+			conn.Close()
+			return ErrServerClosed
+		}
 		s.conns[conn] = struct{}{}
 		s.active.Add(1)
 		s.mu.Unlock()

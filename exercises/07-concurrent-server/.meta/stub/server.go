@@ -22,7 +22,8 @@ type Server struct {
 //
 // As it stands it serves one client at a time: while a client stays
 // connected, the next one waits. Make it serve every client at once.
-// After Shutdown, Serve returns ErrServerClosed.
+// After Shutdown, Serve returns ErrServerClosed, at once, even when
+// Shutdown came first: then it closes listener without accepting.
 func (s *Server) Serve(listener net.Listener) error {
 	for {
 		conn, err := listener.Accept()

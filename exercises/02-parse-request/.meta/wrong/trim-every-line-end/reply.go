@@ -1,0 +1,36 @@
+// Package parserequest: every '\r' and '\n' at the end taken off, so
+// "17\n\n" and "17\r\r\n" are taken for 17.
+package parserequest
+
+import (
+	"bytes"
+	"math/big"
+
+	"workbook/prime"
+)
+
+func Reply(request []byte) []byte {
+	line := bytes.TrimRight(request, "\r\n")
+	line = bytes.Trim(line, " \t")
+	negative := false
+	if len(line) > 0 && (line[0] == '+' || line[0] == '-') {
+		negative = line[0] == '-'
+		line = line[1:]
+	}
+	if len(line) == 0 || len(line) > 100 {
+		return []byte("E\n")
+	}
+	for _, c := range line {
+		if c < '0' || c > '9' {
+			return []byte("E\n")
+		}
+	}
+	n, ok := new(big.Int).SetString(string(line), 10)
+	if !ok {
+		return []byte("E\n")
+	}
+	if negative || !prime.IsPrimeBig(n) {
+		return []byte("F\n")
+	}
+	return []byte("T\n")
+}

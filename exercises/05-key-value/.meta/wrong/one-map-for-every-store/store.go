@@ -1,0 +1,76 @@
+// Package keyvalue: one map for the package, guarded, so every Store
+// shares it.
+package keyvalue
+
+import (
+	"strings"
+	"sync"
+)
+
+// A Store holds keys and their values for every client of the
+// server at once. Handle may be called from many goroutines at the
+// same time: the Store must stay correct under `go test -race`.
+type Store struct {
+}
+
+// mu guards data, which every connection uses.
+var (
+	mu   sync.Mutex
+	data = make(map[string]string)
+)
+
+// NewStore returns an empty Store.
+func NewStore() *Store {
+	return &Store{}
+}
+
+// usage is each command's form, for the error message.
+var usage = map[string]string{
+	"SET": "SET key value",
+	"GET": "GET key",
+	"DEL": "DEL key",
+}
+
+// Handle answers one request line, without its "\n". Words are
+// separated by single spaces; keys and values have no spaces.
+//
+//	SET key value   stores value under key        -> "OK"
+//	GET key         the value stored under key    -> the value,
+//	                                                 or "NOT FOUND"
+//	DEL key         forgets key                   -> "OK",
+//	                                                 or "NOT FOUND"
+//
+// A request with the wrong number of words gets "ERROR usage: " and
+// the command's form ("ERROR usage: SET key value"); an unknown
+// command gets "ERROR unknown command".
+func (s *Store) Handle(request string) string {
+	words := strings.Split(request, " ")
+	form, known := usage[words[0]]
+	if !known {
+		return "ERROR unknown command"
+	}
+	if len(words) != len(strings.Fields(form)) {
+		return "ERROR usage: " + form
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	key := words[1]
+	switch words[0] {
+	case "SET":
+		data[key] = words[2]
+		return "OK"
+	case "GET":
+		value, found := data[key]
+		if !found {
+			return "NOT FOUND"
+		}
+		return value
+	default: // DEL
+		if _, found := data[key]; !found {
+			return "NOT FOUND"
+		}
+		delete(data, key)
+		return "OK"
+	}
+}

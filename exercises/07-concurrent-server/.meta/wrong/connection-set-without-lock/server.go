@@ -1,0 +1,95 @@
+// Package concurrentserver: the set of connections changed by Serve and
+// by each connection's goroutine with no lock held.
+package concurrentserver
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync"
+)
+
+// ErrServerClosed is what Serve returns after Shutdown.
+var ErrServerClosed = errors.New("server closed")
+
+// A Server answers prime requests on every connection it accepts.
+type Server struct {
+	mu       sync.Mutex
+	listener net.Listener
+	conns    map[net.Conn]struct{}
+	closing  bool
+	active   sync.WaitGroup
+}
+
+// Serve accepts connections on listener and serves each with answer.
+//
+// As it stands it serves one client at a time: while a client stays
+// connected, the next one waits. Make it serve every client at once.
+// After Shutdown, Serve returns ErrServerClosed, at once, even when
+// Shutdown came first: then it closes listener without accepting.
+func (s *Server) Serve(listener net.Listener) error {
+	s.mu.Lock()
+	// Shutdown may have come first: then there is nothing to serve.
+	if s.closing {
+		s.mu.Unlock()
+		listener.Close()
+		return ErrServerClosed
+	}
+	s.listener = listener
+	s.conns = make(map[net.Conn]struct{})
+	s.mu.Unlock()
+	for {
+		conn, err := listener.Accept()
+		if err != nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.closing {
+				return ErrServerClosed
+			}
+			return err
+		}
+		// Register the connection under the lock that Shutdown
+		// takes, so that Shutdown never misses one. A connection
+		// accepted just as Shutdown began is closed instead.
+		s.conns[conn] = struct{}{}
+		s.active.Add(1)
+		// Each client in its own goroutine: Accept is called
+		// again at once.
+		go func() {
+			defer s.active.Done()
+			answer(conn)
+			delete(s.conns, conn)
+		}()
+	}
+}
+
+// Shutdown stops the server gracefully. It stops accepting new
+// clients at once (new connections are refused), then waits until
+// every client being served has hung up, and returns nil. If ctx ends
+// first, it closes the remaining connections and returns ctx.Err().
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	if s.listener != nil {
+		s.listener.Close()
+	}
+	s.mu.Unlock()
+
+	finished := make(chan struct{})
+	go func() {
+		s.active.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for conn := range s.conns {
+			conn.Close()
+		}
+		s.mu.Unlock()
+		<-finished
+		return ctx.Err()
+	}
+}

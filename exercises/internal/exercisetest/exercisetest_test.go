@@ -1,0 +1,48 @@
+package exercisetest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestQuoteKeepsShortStringsWhole(t *testing.T) {
+	if got := Quote("17\r\n"); got != `"17\r\n"` {
+		t.Errorf("Quote(%q) = %s", "17\r\n", got)
+	}
+}
+
+func TestQuoteShowsBothEndsOfALongString(t *testing.T) {
+	long := strings.Repeat("9", 100) + "\r"
+	got := Quote(long)
+	if !strings.HasPrefix(got, `"999`) ||
+		!strings.Contains(got, `9\r"`) ||
+		!strings.HasSuffix(got, "(101 bytes)") || len(got) > 60 {
+		t.Errorf("Quote(100 nines and a \\r) = %s", got)
+	}
+}
+
+func TestFirstDifference(t *testing.T) {
+	cases := []struct {
+		got, want []string
+		says      string
+	}{
+		{[]string{"a", "b"}, []string{"a", "b"}, ""},
+		{[]string{"a", "x"}, []string{"a", "b"}, `line 2 is "x", want "b"`},
+		{[]string{"a"}, []string{"a", "b"}, "1 lines, want 2"},
+	}
+	for _, c := range cases {
+		if says := FirstDifference(c.got, c.want, "line"); says != c.says {
+			t.Errorf("FirstDifference(%q, %q) = %q, want %q",
+				c.got, c.want, says, c.says)
+		}
+	}
+}
+
+func TestRandomRepeatsTheSeedItIsGiven(t *testing.T) {
+	t.Setenv(SeedEnv, "42")
+	first, second := Random(t).Uint64(), Random(t).Uint64()
+	if first != second {
+		t.Errorf("with %s=42, two sources gave %d and %d",
+			SeedEnv, first, second)
+	}
+}
