@@ -4,6 +4,8 @@
 //	go run ./02-byte-semantics          every demonstration, in order
 //	go run ./02-byte-semantics list     their names
 //	go run ./02-byte-semantics NAME     one of them
+//	go run ./02-byte-semantics tap -listen HOST:PORT -to HOST:PORT
+//	                                    a wire tap (see tap.go)
 package main
 
 import (
@@ -59,6 +61,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return runAll(stdout, stderr)
+	}
+	if args[0] == "tap" {
+		return runTapCommand(args[1:], stdout, stderr)
 	}
 	if len(args) > 1 {
 		fmt.Fprintf(stderr, "one name at a time, please\n\n")
