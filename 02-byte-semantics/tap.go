@@ -50,8 +50,9 @@ const (
 	// bytes one screen line shows at most.
 	tapShownWidth = 64
 
-	// The screen shows what a person can read: a burst of lines,
-	// then about twenty a second. tapScreenQueue lines wait for
+	// A terminal shows what a person can read: a burst of lines,
+	// then about twenty a second. (Redirected to a file, the tap
+	// writes every line it can.) tapScreenQueue lines wait for
 	// the screen at most; past that, lines are left out, and the
 	// screen says how many.
 	tapScreenBurst   = 50
@@ -108,7 +109,7 @@ func runTap(ctx context.Context, args []string,
 		return 2
 	}
 
-	screen := newTapScreen(stdout, stderr)
+	screen := newTapScreen(stdout, stderr, isTerminal(stdout))
 	go screen.print()
 	screen.show(0, fmt.Sprintf("tap | listening on %s, passing "+
 		"every byte to %s", listener.Addr(), config.to))
@@ -144,7 +145,7 @@ func parseTapFlags(args []string, stdout, stderr io.Writer) (
 	flags.StringVar(&config.to, "to", "127.0.0.1:8809",
 		"address of the server")
 	flags.DurationVar(&config.delay, "delay", 0,
-		"hold each chunk this long before passing it on (10ms: a slow Wi-Fi)")
+		"hold each chunk this long before passing it on, each way (try 10ms)")
 	flags.IntVar(&config.pieceSize, "chunk", 0,
 		"pass bytes on in writes of at most this many bytes (0: as read)")
 
@@ -191,6 +192,17 @@ func pointsAtItself(to string, listening net.Addr) bool {
 	// loopback and this machine's own addresses.
 	return server.IP.Equal(self.IP) || (self.IP.IsUnspecified() &&
 		(server.IP.IsLoopback() || server.IP.IsUnspecified()))
+}
+
+// isTerminal reports whether out is a terminal, where a person
+// reads, rather than a file or a pipe.
+func isTerminal(out io.Writer) bool {
+	file, ok := out.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := file.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // describeSlowdown says in words what -delay and -chunk do.
@@ -647,9 +659,10 @@ func tapElapsed(d time.Duration) time.Duration {
 // them wait: show drops a line rather than block, and the screen
 // says how many lines it left out.
 type tapScreen struct {
-	out    io.Writer
-	errOut io.Writer
-	lines  chan tapLine
+	out     io.Writer
+	errOut  io.Writer
+	limited bool // to what a person can read
+	lines   chan tapLine
 	done   chan struct{} // closed when print has returned
 
 	mu     sync.Mutex
@@ -708,12 +721,15 @@ func (m tapMissed) String() string {
 	return text
 }
 
-func newTapScreen(out, errOut io.Writer) *tapScreen {
+// newTapScreen returns a screen writing to out; limited, it shows
+// what a person can read and counts the rest.
+func newTapScreen(out, errOut io.Writer, limited bool) *tapScreen {
 	return &tapScreen{
-		out:    out,
-		errOut: errOut,
-		lines:  make(chan tapLine, tapScreenQueue),
-		done:   make(chan struct{}),
+		out:     out,
+		errOut:  errOut,
+		limited: limited,
+		lines:   make(chan tapLine, tapScreenQueue),
+		done:    make(chan struct{}),
 	}
 }
 
@@ -741,8 +757,9 @@ func (s *tapScreen) close() {
 }
 
 // print is the screen's goroutine: the only one that writes to it,
-// so lines are never mixed. It shows a burst of lines, then about
-// tapScreenPerSec a second, and counts the rest.
+// so lines are never mixed. Limited, it shows a burst of lines,
+// then about tapScreenPerSec a second, and counts the rest. It says
+// how many lines it left out once a second, and when it closes.
 func (s *tapScreen) print() {
 	defer close(s.done)
 	tokens := float64(tapScreenBurst)
@@ -784,14 +801,14 @@ func (s *tapScreen) print() {
 				now.Sub(refilled).Seconds()*tapScreenPerSec)
 			refilled = now
 			// The tap's own lines are few and always shown.
-			if tokens < 1 && line.conn > 0 {
+			if s.limited && tokens < 1 && line.conn > 0 {
 				missed.add(line.conn, 1)
 				continue
 			}
 			tokens--
-			tellMissed()
 			write(line.text)
 		case <-ticker.C:
+			// Once a second at most: what was left out.
 			tellMissed()
 		}
 	}

@@ -589,24 +589,27 @@ func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
 	close(screen.release)
 }
 
-func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
+// showWhileBlocked shows lines on a screen whose terminal reads
+// nothing until every line is shown, and returns what it printed.
+func showWhileBlocked(t *testing.T, limited bool, lines int) string {
+	t.Helper()
 	out := &blockedWriter{release: make(chan struct{})}
-	screen := newTapScreen(out, io.Discard)
+	screen := newTapScreen(out, io.Discard, limited)
 	go screen.print()
-
-	// 2000 lines while the terminal reads nothing.
-	const lines = 2000
 	for i := range lines {
 		screen.show(1+i%7, fmt.Sprintf("line %d", i))
 	}
 	close(out.release)
 	screen.close()
 	<-screen.done
+	return out.out.String()
+}
 
-	shown := strings.Split(strings.TrimSuffix(out.out.String(), "\n"),
-		"\n")
-	leftOut := 0
-	for _, line := range shown {
+// countLines counts the lines shown and those said to be left out.
+func countLines(t *testing.T, output string) (shown, leftOut int) {
+	t.Helper()
+	for _, line := range strings.Split(
+		strings.TrimSuffix(output, "\n"), "\n") {
 		if strings.HasPrefix(line, "… ") {
 			var n int
 			_, err := fmt.Sscanf(line, "… %d lines not shown", &n)
@@ -616,12 +619,35 @@ func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
 			continue
 		}
 		require.True(t, strings.HasPrefix(line, "line "), line)
+		shown++
 	}
-	shownLines := len(shown) - strings.Count(out.out.String(), "… ")
+	return shown, leftOut
+}
+
+func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
+	// 2000 lines while the terminal reads nothing: the queue
+	// keeps some, the rest are counted.
+	const lines = 2000
+	shown, leftOut := countLines(t, showWhileBlocked(t, false, lines))
 	assert.Greater(t, leftOut, 0)
-	assert.LessOrEqual(t, shownLines, tapScreenBurst+1)
-	assert.Equal(t, lines, shownLines+leftOut,
-		"every line is shown or counted")
+	assert.LessOrEqual(t, shown, tapScreenQueue+1)
+	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
+}
+
+func TestTapTerminalShowsWhatAPersonCanRead(t *testing.T) {
+	const lines = 2000
+	shown, leftOut := countLines(t, showWhileBlocked(t, true, lines))
+	assert.LessOrEqual(t, shown, tapScreenBurst+1)
+	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
+}
+
+func TestTapTellsAFileFromATerminal(t *testing.T) {
+	file, err := os.Create(filepath.Join(t.TempDir(), "trace.txt"))
+	require.NoError(t, err)
+	defer file.Close()
+	assert.False(t, isTerminal(file))
+	var buffer bytes.Buffer
+	assert.False(t, isTerminal(&buffer))
 }
 
 func TestTapStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
