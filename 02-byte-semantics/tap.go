@@ -663,7 +663,7 @@ type tapScreen struct {
 	errOut  io.Writer
 	limited bool // to what a person can read
 	lines   chan tapLine
-	done   chan struct{} // closed when print has returned
+	done    chan struct{} // closed when print has returned
 
 	mu     sync.Mutex
 	missed tapMissed // lines the queue had no room for
