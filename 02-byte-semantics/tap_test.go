@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -221,6 +222,37 @@ func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
 	assert.Equal(t, len(want), len(got))
 	assert.True(t, got == want, "the replies differ from the "+
 		"requests' answers, or come in another order")
+}
+
+func TestTapServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
+	server := startServer(t, judgeLines)
+	tap := startTap(t, server)
+
+	// Twenty clients at once, each pipelining, each checked.
+	const clients = 20
+	var wait sync.WaitGroup
+	for range clients {
+		conn := dialTap(t, tap.addr)
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			got, want := pipeline(t, conn, 2000)
+			assert.True(t, got == want, "a client's replies differ")
+		}()
+	}
+	wait.Wait()
+
+	// Every line on the screen is one whole line of the tap's.
+	for i := 1; i <= clients; i++ {
+		waitForClose(t, tap.output, i)
+	}
+	line := regexp.MustCompile(`^(tap \| .*|#\d+ \+[0-9.]+[µnm]?s ` +
+		`(client|server|closed)\S* .*|… \d+ lines? not shown.*)$`)
+	for _, text := range strings.Split(tap.stop(t), "\n") {
+		if text != "" {
+			assert.Regexp(t, line, text)
+		}
+	}
 }
 
 // isReset reports whether err is what a reset gives the reader.
