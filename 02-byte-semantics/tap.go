@@ -104,15 +104,17 @@ func runTap(ctx context.Context, args []string,
 	// A tap that connects to itself would open connections to
 	// itself for ever.
 	if pointsAtItself(config.to, listener.Addr()) {
-		fmt.Fprintf(stderr, "tap: -to %s is the tap's own address; "+
-			"give the server's\n", config.to)
+		fmt.Fprintf(stderr,
+			"tap: -to %s is the tap's own address; give the server's\n",
+			config.to)
 		return 2
 	}
 
 	screen := newTapScreen(stdout, stderr, isTerminal(stdout))
 	go screen.print()
-	screen.show(0, fmt.Sprintf("tap | listening on %s, passing "+
-		"every byte to %s", listener.Addr(), config.to))
+	screen.show(0, fmt.Sprintf(
+		"tap | listening on %s, passing every byte to %s",
+		listener.Addr(), config.to))
 	if config.delay > 0 || config.pieceSize > 0 {
 		screen.show(0, "tap | "+describeSlowdown(config))
 	}
@@ -161,8 +163,9 @@ func parseTapFlags(args []string, stdout, stderr io.Writer) (
 		return config, 2, false
 	}
 	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "tap: unexpected argument %q "+
-			"(-h for help)\n", flags.Arg(0))
+		fmt.Fprintf(stderr,
+			"tap: unexpected argument %q (-h for help)\n",
+			flags.Arg(0))
 		return config, 2, false
 	}
 	if config.delay < 0 || config.pieceSize < 0 {
@@ -209,12 +212,13 @@ func isTerminal(out io.Writer) bool {
 func describeSlowdown(config tapConfig) string {
 	var parts []string
 	if config.delay > 0 {
-		parts = append(parts, fmt.Sprintf("holding each chunk %v "+
-			"each way", config.delay))
+		parts = append(parts, fmt.Sprintf(
+			"holding each chunk %v each way", config.delay))
 	}
 	if config.pieceSize > 0 {
-		parts = append(parts, fmt.Sprintf("passing bytes on in "+
-			"writes of at most %s", byteCount(config.pieceSize)))
+		parts = append(parts, fmt.Sprintf(
+			"passing bytes on in writes of at most %s",
+			byteCount(config.pieceSize)))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -261,8 +265,8 @@ func (t *wireTap) serve(ctx context.Context,
 			// longer each time rather than spin.
 			backoff = min(max(2*backoff, 5*time.Millisecond),
 				time.Second)
-			t.screen.show(0, fmt.Sprintf("tap | accepting a "+
-				"client failed: %v; trying again in %v",
+			t.screen.show(0, fmt.Sprintf(
+				"tap | accepting a client failed: %v; trying again in %v",
 				tapReason(err), backoff))
 			select {
 			case <-time.After(backoff):
@@ -299,8 +303,8 @@ func (t *wireTap) handle(ctx context.Context, id int,
 	dialer := net.Dialer{Timeout: tapDialTimeout}
 	conn, err := dialer.DialContext(ctx, "tcp", t.config.to)
 	if err != nil {
-		link.show("client %s connected; cannot connect to the "+
-			"server %s: %v; resetting the client",
+		link.show(
+			"client %s connected; cannot connect to the server %s: %v; resetting the client",
 			client.RemoteAddr(), t.config.to, tapReason(err))
 		_ = client.SetLinger(0)
 		client.Close()
@@ -470,8 +474,8 @@ func (d *tapDirection) read() {
 		// End of data: the sender closed, or shut its writing
 		// side. The writer passes the FIN on, in its turn.
 		if errors.Is(err, io.EOF) {
-			d.link.show("%s end of data (FIN): the %s sends "+
-				"no more", d.name, d.sender)
+			d.link.show("%s end of data (FIN): the %s sends no more",
+				d.name, d.sender)
 			d.hand(tapChunk{readAt: readAt, end: true})
 			return
 		}
@@ -479,8 +483,9 @@ func (d *tapDirection) read() {
 			if d.link.ended() {
 				return
 			}
-			d.link.end(true, fmt.Sprintf("%s reading failed: %v; "+
-				"resetting both sides", d.name, tapReason(err)))
+			d.link.end(true, fmt.Sprintf(
+				"%s reading failed: %v; resetting both sides",
+				d.name, tapReason(err)))
 			return
 		}
 	}
@@ -557,8 +562,9 @@ func (d *tapDirection) failed(err error) {
 	if d.link.ended() {
 		return
 	}
-	d.link.end(true, fmt.Sprintf("%s passing bytes on failed: %v; "+
-		"resetting both sides", d.name, tapReason(err)))
+	d.link.end(true, fmt.Sprintf(
+		"%s passing bytes on failed: %v; resetting both sides",
+		d.name, tapReason(err)))
 }
 
 // waitUntil waits for the moment given, and reports false if the
@@ -773,8 +779,9 @@ func (s *tapScreen) print() {
 		_, err := io.WriteString(s.out, text+"\n")
 		if err != nil && !writeFailed {
 			writeFailed = true
-			fmt.Fprintf(s.errOut, "tap: cannot write to the "+
-				"screen: %v; the bytes still flow\n", err)
+			fmt.Fprintf(s.errOut,
+				"tap: cannot write to the screen: %v; the bytes still flow\n",
+				err)
 		}
 	}
 	// tellMissed shows how many lines were left out, if any.

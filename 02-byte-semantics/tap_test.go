@@ -220,8 +220,8 @@ func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
 
 	got, want := pipeline(t, dialTap(t, tap.addr), 20000)
 	assert.Equal(t, len(want), len(got))
-	assert.True(t, got == want, "the replies differ from the "+
-		"requests' answers, or come in another order")
+	assert.True(t, got == want,
+		"the replies differ from the requests' answers, or come in another order")
 }
 
 func TestTapServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
@@ -299,8 +299,7 @@ func TestTapPassesAClientsResetToTheServer(t *testing.T) {
 
 	select {
 	case err := <-readErr:
-		assert.True(t, isReset(err), "the server read %v, "+
-			"want a reset", err)
+		assert.True(t, isReset(err), "the server read %v, want a reset", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("the server never learnt that the client left")
 	}
@@ -382,11 +381,10 @@ func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
 			last, still = now, 0
 		}
 	}
-	assert.Less(t, last, size, "a server that reads nothing "+
-		"took the whole 64 MiB")
+	assert.Less(t, last, size, "a server that reads nothing took the whole 64 MiB")
 	grown := int64(heapInUse()) - int64(before)
-	assert.Less(t, grown, int64(4<<20), "the tap holds %d bytes "+
-		"for a server that does not read", grown)
+	assert.Less(t, grown, int64(4<<20),
+		"the tap holds %d bytes for a server that does not read", grown)
 
 	// Once the server reads, every byte arrives.
 	close(readNow)
@@ -738,8 +736,9 @@ func TestTapRefusesToPointAtItself(t *testing.T) {
 	code := runTap(context.Background(),
 		[]string{"-listen", addr, "-to", addr}, &stdout, &stderr)
 	assert.Equal(t, 2, code)
-	assert.Equal(t, "tap: -to "+addr+" is the tap's own address; "+
-		"give the server's\n", stderr.String())
+	assert.Equal(t,
+		"tap: -to "+addr+" is the tap's own address; give the server's\n",
+		stderr.String())
 }
 
 func TestTapSaysWhenItsPortIsTaken(t *testing.T) {
