@@ -120,17 +120,13 @@ func runTap(ctx context.Context, args []string,
 	}
 
 	tap := &wireTap{config: config, screen: screen}
-	err = tap.serve(ctx, listener.(*net.TCPListener))
+	tap.serve(ctx, listener.(*net.TCPListener))
 
 	// Every connection has ended before the screen closes: no
 	// line can come after it.
 	tap.links.Wait()
 	screen.show(0, "tap | stopped")
 	screen.close()
-	if err != nil {
-		fmt.Fprintf(stderr, "tap: %v\n", err)
-		return 1
-	}
 	return 0
 }
 
@@ -243,8 +239,7 @@ type wireTap struct {
 
 // serve accepts clients until ctx ends, each connection handled by
 // its own goroutine.
-func (t *wireTap) serve(ctx context.Context,
-	listener *net.TCPListener) error {
+func (t *wireTap) serve(ctx context.Context, listener *net.TCPListener) {
 	// Stopping closes the listener, which ends Accept's wait.
 	stopAccepting := context.AfterFunc(ctx, func() {
 		listener.Close()
@@ -258,7 +253,7 @@ func (t *wireTap) serve(ctx context.Context,
 			if client != nil {
 				client.Close()
 			}
-			return nil
+			return
 		}
 		if err != nil {
 			// Out of file descriptors, say: wait a little
@@ -271,7 +266,7 @@ func (t *wireTap) serve(ctx context.Context,
 			select {
 			case <-time.After(backoff):
 			case <-ctx.Done():
-				return nil
+				return
 			}
 			continue
 		}
