@@ -5,12 +5,14 @@
 //	go run ./02-byte-semantics list     their names
 //	go run ./02-byte-semantics NAME     one of them
 //	go run ./02-byte-semantics -h       the usage and the list
+//	go run ./02-byte-semantics tap -listen HOST:PORT -to HOST:PORT
+//	                                    a wire tap (see tap.go)
 //
 // Where to read: this file lists the demonstrations; text.go holds
 // those about text and bytes, stream.go those about the stream,
 // reading and writing, sourcebugs.go the source text's bugs,
-// framing.go the cures, and demo.go the loopback connection they
-// share.
+// framing.go the cures, demo.go the loopback connection they share,
+// and tap.go the wire tap.
 package main
 
 import (
@@ -76,6 +78,10 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return runAll(stdout, stderr)
+	}
+	// The tap has flags of its own, -h included.
+	if args[0] == "tap" {
+		return runTapCommand(args[1:], stdout, stderr)
 	}
 	// -h, alone or after a name, shows the usage.
 	if isHelp(args[0]) || (len(args) == 2 && isHelp(args[1])) {

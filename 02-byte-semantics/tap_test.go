@@ -1,0 +1,963 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"workbook/internal/testkit"
+	"workbook/prime"
+)
+
+// A tapRun is the tap command running in the test.
+type tapRun struct {
+	addr   string
+	stdout testkit.SyncBuffer
+	stderr testkit.SyncBuffer
+	cancel context.CancelFunc
+	code   chan int
+	once   sync.Once
+}
+
+// startTap runs the tap command in front of the server at to, on a
+// free loopback port, and waits until it listens. The test's end
+// stops it, if the test has not.
+func startTap(t *testing.T, to string, flags ...string) *tapRun {
+	t.Helper()
+	tap := &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	tap.cancel = cancel
+	args := append([]string{"-listen", tap.addr, "-to", to}, flags...)
+	go func() { tap.code <- runTap(ctx, args, &tap.stdout, &tap.stderr) }()
+	t.Cleanup(func() { tap.stop(t) })
+
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(tap.output(), "listening on") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the tap did not start: %s", tap.stderr.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return tap
+}
+
+// output is what the tap has printed so far.
+func (tap *tapRun) output() string { return tap.stdout.String() }
+
+// stop stops the tap as Ctrl-C would, checks that it exits with 0,
+// and returns all it printed.
+func (tap *tapRun) stop(t *testing.T) string {
+	t.Helper()
+	tap.once.Do(func() {
+		tap.cancel()
+		assert.Equal(t, 0, <-tap.code, "stderr: %s",
+			tap.stderr.String())
+	})
+	return tap.output()
+}
+
+// startServer listens on a free loopback port and hands each
+// connection to handle, in its own goroutine. The test's end closes
+// the listener and waits for every handler.
+func startServer(t *testing.T, handle func(conn *net.TCPConn)) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var handlers sync.WaitGroup
+	handlers.Add(1)
+	go func() {
+		defer handlers.Done()
+		for {
+			conn, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			handlers.Add(1)
+			go func() {
+				defer handlers.Done()
+				defer conn.Close()
+				handle(conn.(*net.TCPConn))
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		listener.Close()
+		handlers.Wait()
+	})
+	return listener.Addr().String()
+}
+
+// judgeLines answers every line of a connection, as chapter 04's
+// server does, until the client shuts its sending side; then it
+// closes. Replies to a pipelined batch go back in one write.
+func judgeLines(conn *net.TCPConn) {
+	reader := bufio.NewReader(conn)
+	writer := bufio.NewWriter(conn)
+	for {
+		line, err := reader.ReadBytes('\n')
+		if len(line) > 0 {
+			_, _ = writer.Write(prime.Judge(line).Reply())
+		}
+		if err != nil || reader.Buffered() == 0 {
+			if writer.Flush() != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// dialTap connects to the tap, with a deadline for the whole test.
+func dialTap(t *testing.T, addr string) *net.TCPConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	require.NoError(t, conn.SetDeadline(time.Now().Add(time.Minute)))
+	return conn.(*net.TCPConn)
+}
+
+func TestTapPassesTheClientsHalfClose(t *testing.T) {
+	server := startServer(t, judgeLines)
+	tap := startTap(t, server)
+
+	// The client sends one request and shuts its sending side:
+	// it still gets its reply, then the end of the data.
+	conn := dialTap(t, tap.addr)
+	_, err := conn.Write([]byte("17\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+	everything, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	assert.Equal(t, "T\n", string(everything))
+
+	output := tap.stop(t)
+	assert.Contains(t, output, `client->server 3 bytes "17\n"`)
+	assert.Contains(t, output, "client->server end of data (FIN)")
+	assert.Contains(t, output, `server->client 2 bytes "T\n"`)
+	assert.Contains(t, output, "server->client end of data (FIN)")
+}
+
+func TestTapPassesTheServersHalfClose(t *testing.T) {
+	// A server that says hello, shuts its sending side, then
+	// reads all the client still has to say.
+	heard := make(chan string, 1)
+	server := startServer(t, func(conn *net.TCPConn) {
+		_, _ = conn.Write([]byte("hello\n"))
+		_ = conn.CloseWrite()
+		everything, _ := io.ReadAll(conn)
+		heard <- string(everything)
+	})
+	tap := startTap(t, server)
+
+	conn := dialTap(t, tap.addr)
+	everything, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	assert.Equal(t, "hello\n", string(everything))
+
+	// The server's end of data did not end the client's side.
+	_, err = conn.Write([]byte("still here\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+	select {
+	case got := <-heard:
+		assert.Equal(t, "still here\n", got)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server never got the client's last bytes")
+	}
+}
+
+// pipeline sends requests for 1..n in one go, shuts the sending
+// side, and returns every byte of the replies.
+func pipeline(t *testing.T, conn *net.TCPConn, n int) (
+	got, want string) {
+	t.Helper()
+	var requests bytes.Buffer
+	var replies strings.Builder
+	for i := 1; i <= n; i++ {
+		request := []byte(strconv.Itoa(i) + "\n")
+		requests.Write(request)
+		replies.Write(prime.Judge(request).Reply())
+	}
+	sent := make(chan error, 1)
+	go func() {
+		_, err := conn.Write(requests.Bytes())
+		if err == nil {
+			err = conn.CloseWrite()
+		}
+		sent <- err
+	}()
+	everything, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	require.NoError(t, <-sent)
+	return string(everything), replies.String()
+}
+
+func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
+	server := startServer(t, judgeLines)
+	tap := startTap(t, server)
+
+	got, want := pipeline(t, dialTap(t, tap.addr), 20000)
+	assert.Equal(t, len(want), len(got))
+	assert.True(t, got == want,
+		"the replies differ from the requests' answers, or come in another order")
+}
+
+func TestTapServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
+	server := startServer(t, judgeLines)
+	tap := startTap(t, server)
+
+	// Twenty clients at once, each pipelining, each checked.
+	const clients = 20
+	var wait sync.WaitGroup
+	for range clients {
+		conn := dialTap(t, tap.addr)
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			got, want := pipeline(t, conn, 2000)
+			assert.True(t, got == want, "a client's replies differ")
+		}()
+	}
+	wait.Wait()
+
+	// Every line on the screen is one whole line of the tap's.
+	for i := 1; i <= clients; i++ {
+		waitForClose(t, tap.output, i)
+	}
+	line := regexp.MustCompile(`^(tap \| .*|#\d+ \+[0-9.]+[µnm]?s ` +
+		`(client|server|closed)\S* .*|… \d+ lines? not shown.*)$`)
+	for _, text := range strings.Split(tap.stop(t), "\n") {
+		if text != "" {
+			assert.Regexp(t, line, text)
+		}
+	}
+}
+
+// isReset reports whether err is what a reset gives the reader.
+func isReset(err error) bool {
+	if runtime.GOOS == "windows" {
+		// Windows has its own error numbers.
+		return err != nil && !errors.Is(err, io.EOF)
+	}
+	return errors.Is(err, syscall.ECONNRESET)
+}
+
+func TestTapPassesAServersResetToTheClient(t *testing.T) {
+	// A server that reads one request and resets the connection.
+	server := startServer(t, func(conn *net.TCPConn) {
+		_, _ = conn.Read(make([]byte, 100))
+		_ = conn.SetLinger(0)
+	})
+	tap := startTap(t, server)
+
+	conn := dialTap(t, tap.addr)
+	_, err := conn.Write([]byte("17\n"))
+	require.NoError(t, err)
+	_, err = io.ReadAll(conn)
+	assert.True(t, isReset(err), "the client read %v, want a reset", err)
+
+	output := tap.stop(t)
+	assert.Contains(t, output, "server->client reading failed")
+	assert.Contains(t, output, "resetting both sides")
+}
+
+func TestTapPassesAClientsResetToTheServer(t *testing.T) {
+	readErr := make(chan error, 1)
+	server := startServer(t, func(conn *net.TCPConn) {
+		_, err := io.ReadAll(conn)
+		readErr <- err
+	})
+	tap := startTap(t, server)
+
+	conn := dialTap(t, tap.addr)
+	_, err := conn.Write([]byte("17\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.SetLinger(0))
+	require.NoError(t, conn.Close())
+
+	select {
+	case err := <-readErr:
+		assert.True(t, isReset(err), "the server read %v, want a reset", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server never learnt that the client left")
+	}
+}
+
+func TestTapResetsTheClientWhenTheServerIsAbsent(t *testing.T) {
+	nobody := testkit.FreeAddr(t)
+	tap := startTap(t, nobody)
+
+	// The reset may come so fast that it ends Dial's own wait.
+	conn, err := net.Dial("tcp", tap.addr)
+	if err == nil {
+		defer conn.Close()
+		_, err = io.ReadAll(conn)
+	}
+	assert.True(t, isReset(err), "the client got %v, want a reset", err)
+	assert.Contains(t, tap.stop(t), "cannot connect to the server "+nobody)
+}
+
+// heapInUse returns the bytes of live memory, after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var stats runtime.MemStats
+	runtime.ReadMemStats(&stats)
+	return stats.HeapAlloc
+}
+
+func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
+	// A server that reads nothing until told to, then all.
+	const size = 64 << 20
+	readNow := make(chan struct{})
+	received := make(chan int64, 1)
+	server := startServer(t, func(conn *net.TCPConn) {
+		<-readNow
+		n, _ := io.Copy(io.Discard, conn)
+		received <- n
+	})
+	tap := startTap(t, server)
+	conn := dialTap(t, tap.addr)
+
+	payload := bytes.Repeat([]byte("0123456789abcdef"), size/16)
+	before := heapInUse()
+
+	// The client writes 64 MiB in pieces, counting what the
+	// system accepts.
+	var mu sync.Mutex
+	written := 0
+	sent := make(chan error, 1)
+	go func() {
+		for rest := payload; len(rest) > 0; {
+			n, err := conn.Write(rest[:min(len(rest), 64<<10)])
+			mu.Lock()
+			written += n
+			mu.Unlock()
+			if err != nil {
+				sent <- err
+				return
+			}
+			rest = rest[n:]
+		}
+		sent <- conn.CloseWrite()
+	}()
+	soFar := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return written
+	}
+
+	// Wait until the writes stop making progress: the buffers on
+	// the way are full, and the client is made to wait.
+	last, still := -1, 0
+	for deadline := time.Now().Add(time.Minute); still < 5; {
+		require.True(t, time.Now().Before(deadline),
+			"the client's writes never stopped")
+		time.Sleep(100 * time.Millisecond)
+		if now := soFar(); now == last {
+			still++
+		} else {
+			last, still = now, 0
+		}
+	}
+	assert.Less(t, last, size, "a server that reads nothing took the whole 64 MiB")
+	grown := int64(heapInUse()) - int64(before)
+	assert.Less(t, grown, int64(4<<20),
+		"the tap holds %d bytes for a server that does not read", grown)
+
+	// Once the server reads, every byte arrives.
+	close(readNow)
+	require.NoError(t, <-sent)
+	assert.Equal(t, int64(size), <-received)
+}
+
+func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
+	opened := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	delay := 10 * time.Millisecond
+	at := func(d time.Duration) time.Time { return opened.Add(d) }
+	s := tapSchedule{opened: opened, delay: delay}
+
+	// Before the handshake's round trip is over, bytes wait for
+	// it, then cross: 3 × delay after the connection opened.
+	assert.Equal(t, at(30*time.Millisecond), s.departure(at(0), time.Time{}))
+	// Later, each chunk is held delay, and chunks read 1 ms
+	// apart leave 1 ms apart: they do not queue behind each other.
+	assert.Equal(t, at(110*time.Millisecond),
+		s.departure(at(100*time.Millisecond), at(105*time.Millisecond)))
+	assert.Equal(t, at(111*time.Millisecond),
+		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
+
+	// With -chunk, pieces leave delay apart.
+	s.spaced = true
+	assert.Equal(t, at(120*time.Millisecond),
+		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
+
+	// Without -delay, bytes leave as soon as they are read.
+	none := tapSchedule{opened: opened}
+	assert.Equal(t, at(time.Millisecond),
+		none.departure(at(time.Millisecond), time.Time{}))
+}
+
+func TestTapDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
+	server := startServer(t, judgeLines)
+	const delay = 50 * time.Millisecond
+	tap := startTap(t, server, "-delay", delay.String())
+	conn := dialTap(t, tap.addr)
+	reader := bufio.NewReader(conn)
+
+	// The first reply costs the handshake's round trip and one
+	// round trip for the request: at least 4 × delay.
+	start := time.Now()
+	_, err := conn.Write([]byte("2\n"))
+	require.NoError(t, err)
+	reply, err := reader.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "T\n", reply)
+	assert.GreaterOrEqual(t, time.Since(start), 4*delay)
+
+	// Then each request costs at least a round trip.
+	start = time.Now()
+	_, err = conn.Write([]byte("4\n"))
+	require.NoError(t, err)
+	reply, err = reader.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "F\n", reply)
+	assert.GreaterOrEqual(t, time.Since(start), 2*delay)
+
+	// Requests written a little apart, each its own chunk, come
+	// back in the order they were sent.
+	numbers := []int{5, 6, 7, 8, 9, 10, 11, 12, 13}
+	for _, n := range numbers {
+		_, err := fmt.Fprintf(conn, "%d\n", n)
+		require.NoError(t, err)
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, n := range numbers {
+		reply, err := reader.ReadString('\n')
+		require.NoError(t, err)
+		want := prime.Judge([]byte(strconv.Itoa(n))).Reply()
+		assert.Equal(t, string(want), reply, "reply to %d", n)
+	}
+}
+
+// recordWrites keeps each Write it is given, separately.
+type recordWrites struct{ writes []string }
+
+func (r *recordWrites) Write(p []byte) (int, error) {
+	r.writes = append(r.writes, string(p))
+	return len(p), nil
+}
+
+func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
+	link := &tapLink{done: make(chan struct{})}
+	d := &tapDirection{link: link, pieceSize: 4}
+	var to recordWrites
+	chunk := tapChunk{data: []byte("1125899906842623\n")}
+	require.NoError(t, d.pass(&to, chunk))
+	assert.Equal(t, []string{"1125", "8999", "0684", "2623", "\n"},
+		to.writes)
+}
+
+func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
+	// A server that records the size of each Read.
+	reads := make(chan []int, 1)
+	server := startServer(t, func(conn *net.TCPConn) {
+		var sizes []int
+		buffer := make([]byte, 1024)
+		for {
+			n, err := conn.Read(buffer)
+			if n > 0 {
+				sizes = append(sizes, n)
+			}
+			if err != nil {
+				reads <- sizes
+				return
+			}
+		}
+	})
+	tap := startTap(t, server, "-chunk", "2", "-delay", "30ms")
+	conn := dialTap(t, tap.addr)
+	_, err := conn.Write([]byte("123456789\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+
+	select {
+	case sizes := <-reads:
+		total := 0
+		for _, size := range sizes {
+			assert.LessOrEqual(t, size, 2, "reads: %v", sizes)
+			total += size
+		}
+		assert.Equal(t, 10, total)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server never got the end of the data")
+	}
+}
+
+func TestTapQuotesHostileBytes(t *testing.T) {
+	cases := map[string]string{
+		"escape sequences": "\x1b[2J\x1b[31mred\x1b[0m",
+		"NUL and bell":     "\x00\x00\a",
+		"invalid UTF-8":    "\xff\xfe\xc3",
+		"look-alikes":      "＂ ＼ ｜", // fullwidth " \ |
+		"combining marks":  "e\u0301\u0301\u0301",
+		"right-to-left":    "\u202eevil",
+	}
+	for name, hostile := range cases {
+		t.Run(name, func(t *testing.T) {
+			shown := quoteChunk([]byte(hostile))
+			assert.Equal(t, fmt.Sprintf("%+q", hostile), shown)
+			for _, r := range shown {
+				assert.True(t, r >= ' ' && r <= '~',
+					"%q shows %q", hostile, r)
+			}
+		})
+	}
+}
+
+func TestTapShowsABoundedPrefixOfLongChunks(t *testing.T) {
+	long := bytes.Repeat([]byte{0}, 5000)
+	shown := quoteChunk(long)
+	assert.True(t, strings.HasPrefix(shown, `"\x00\x00`), shown)
+	assert.True(t, strings.HasSuffix(shown, `"…`), shown)
+	assert.LessOrEqual(t, len(shown), tapShownWidth+len(`""…`))
+
+	// A chunk that fits is shown whole.
+	assert.Equal(t, `"17\n"`, quoteChunk([]byte("17\n")))
+}
+
+func TestTapScreenShowsOnlyQuotedBytes(t *testing.T) {
+	server := startServer(t, judgeLines)
+	tap := startTap(t, server)
+	conn := dialTap(t, tap.addr)
+	_, err := conn.Write([]byte("\x1b[2J\x00\xff\u202e＂17＂\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+	_, err = io.ReadAll(conn)
+	require.NoError(t, err)
+
+	output := tap.stop(t)
+	assert.Contains(t, output,
+		`"\x1b[2J\x00\xff\u202e\uff0217\uff02\n"`)
+	// None of the client's bytes reach the terminal raw.
+	for _, r := range output {
+		control := r < ' ' && r != '\n' || r == 0x7f
+		fromClient := r == '\u202e' || r == '＂' || r == utf8.RuneError
+		assert.False(t, control || fromClient,
+			"the screen shows %q", r)
+	}
+}
+
+// blockedWriter is a terminal that stopped reading: every Write
+// waits until release is closed.
+type blockedWriter struct {
+	release chan struct{}
+	out     testkit.SyncBuffer
+}
+
+func (w *blockedWriter) Write(p []byte) (int, error) {
+	<-w.release
+	return w.out.Write(p)
+}
+
+func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
+	server := startServer(t, judgeLines)
+	addr := testkit.FreeAddr(t)
+	screen := &blockedWriter{release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	args := []string{"-listen", addr, "-to", server}
+	go func() { code <- runTap(ctx, args, screen, io.Discard) }()
+
+	// Many connections, each a line or more on the screen, while
+	// the screen takes nothing.
+	var conn *net.TCPConn
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn = c.(*net.TCPConn)
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "%v", err)
+		time.Sleep(time.Millisecond)
+	}
+	conn.Close()
+	for range 100 {
+		got, want := pipeline(t, dialTap(t, addr), 100)
+		require.Equal(t, want, got)
+	}
+
+	// Ctrl-C stops the tap though the screen is still stuck.
+	cancel()
+	select {
+	case c := <-code:
+		assert.Equal(t, 0, c)
+	case <-time.After(time.Minute):
+		t.Fatal("the tap did not stop")
+	}
+	close(screen.release)
+}
+
+// showWhileBlocked shows lines on a screen whose terminal reads
+// nothing until every line is shown, and returns what it printed.
+func showWhileBlocked(t *testing.T, limited bool, lines int) string {
+	t.Helper()
+	out := &blockedWriter{release: make(chan struct{})}
+	screen := newTapScreen(out, io.Discard, limited)
+	go screen.print()
+	for i := range lines {
+		screen.show(1+i%7, fmt.Sprintf("line %d", i))
+	}
+	close(out.release)
+	screen.close()
+	<-screen.done
+	return out.out.String()
+}
+
+// countLines counts the lines shown and those said to be left out.
+func countLines(t *testing.T, output string) (shown, leftOut int) {
+	t.Helper()
+	for _, line := range strings.Split(
+		strings.TrimSuffix(output, "\n"), "\n") {
+		if strings.HasPrefix(line, "… ") {
+			var n int
+			_, err := fmt.Sscanf(line, "… %d lines not shown", &n)
+			require.NoError(t, err, line)
+			assert.Contains(t, line, "(connections #1 to #7)")
+			leftOut += n
+			continue
+		}
+		require.True(t, strings.HasPrefix(line, "line "), line)
+		shown++
+	}
+	return shown, leftOut
+}
+
+func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
+	// 2000 lines while the terminal reads nothing: the queue
+	// keeps some, the rest are counted.
+	const lines = 2000
+	shown, leftOut := countLines(t, showWhileBlocked(t, false, lines))
+	assert.Greater(t, leftOut, 0)
+	assert.LessOrEqual(t, shown, tapScreenQueue+1)
+	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
+}
+
+func TestTapTerminalShowsWhatAPersonCanRead(t *testing.T) {
+	const lines = 2000
+	shown, leftOut := countLines(t, showWhileBlocked(t, true, lines))
+	assert.LessOrEqual(t, shown, tapScreenBurst+1)
+	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
+}
+
+func TestTapTellsAFileFromATerminal(t *testing.T) {
+	file, err := os.Create(filepath.Join(t.TempDir(), "trace.txt"))
+	require.NoError(t, err)
+	defer file.Close()
+	assert.False(t, isTerminal(file))
+	var buffer bytes.Buffer
+	assert.False(t, isTerminal(&buffer))
+}
+
+func TestTapStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
+	server := startServer(t, judgeLines)
+	tap := startTap(t, server)
+	conn := dialTap(t, tap.addr)
+	reader := bufio.NewReader(conn)
+	_, err := conn.Write([]byte("17\n"))
+	require.NoError(t, err)
+	reply, err := reader.ReadString('\n')
+	require.NoError(t, err)
+	require.Equal(t, "T\n", reply)
+
+	output := tap.stop(t)
+	_, err = reader.ReadString('\n')
+	assert.ErrorIs(t, err, io.EOF, "the client sees the end of data")
+	assert.Contains(t, output, "the tap is stopping; closing both sides")
+	assert.True(t, strings.HasSuffix(output, "tap | stopped\n"), output)
+}
+
+func TestTapFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"-h"}, 0, ""},
+		{[]string{"-delay", "10"}, 2, `invalid value "10" for flag -delay`},
+		{[]string{"-chunk", "-1"}, 2, "cannot be negative"},
+		{[]string{"-frobnicate"}, 2, "-frobnicate"},
+		{[]string{"-to", "8809"}, 2, `-to "8809" is not host:port`},
+		{[]string{"extra"}, 2, `unexpected argument "extra"`},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runTap(context.Background(), c.args,
+				&stdout, &stderr)
+			assert.Equal(t, c.code, code)
+			if c.code == 0 {
+				assert.Contains(t, stdout.String(), "usage:")
+				assert.Contains(t, stdout.String(), "-delay")
+				assert.Empty(t, stderr.String())
+				return
+			}
+			assert.Contains(t, stderr.String(), c.says)
+			assert.Equal(t, 1, strings.Count(stderr.String(), "\n"),
+				"one line: %q", stderr.String())
+		})
+	}
+}
+
+func TestTapRefusesToPointAtItself(t *testing.T) {
+	addr := testkit.FreeAddr(t)
+	var stdout, stderr bytes.Buffer
+	code := runTap(context.Background(),
+		[]string{"-listen", addr, "-to", addr}, &stdout, &stderr)
+	assert.Equal(t, 2, code)
+	assert.Equal(t,
+		"tap: -to "+addr+" is the tap's own address; give the server's\n",
+		stderr.String())
+}
+
+func TestTapSaysWhenItsPortIsTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+	addr := taken.Addr().String()
+
+	var stdout, stderr bytes.Buffer
+	code := runTap(context.Background(), []string{"-listen", addr},
+		&stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.True(t, strings.HasPrefix(stderr.String(),
+		"tap: cannot listen on "+addr+": "), stderr.String())
+	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
+}
+
+func TestTapIsACommandOfTheChapter(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"tap", "-h"}, &stdout, &stderr)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout.String(), "go run ./02-byte-semantics tap")
+}
+
+// The README's transcripts, with the other chapters' servers: those
+// are other programs, built for the test.
+
+// buildChapters builds chapters 01, 03 and 04 and returns where.
+func buildChapters(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds chapters 01, 03 and 04")
+	}
+	dir := t.TempDir()
+	for _, chapter := range []string{"01-raw-socket",
+		"03-server-framework", "04-persistent-conn"} {
+		out := filepath.Join(dir, chapter+exeSuffix())
+		command := exec.Command("go", "build", "-o", out,
+			"./"+chapter)
+		command.Dir = ".."
+		output, err := command.CombinedOutput()
+		require.NoError(t, err, "building %s: %s", chapter, output)
+	}
+	return dir
+}
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
+
+// A chapterServer is another chapter's server, running.
+type chapterServer struct {
+	addr    string
+	command *exec.Cmd
+	stdout  testkit.SyncBuffer
+	exited  chan struct{} // closed when it has exited
+}
+
+// startChapterServer runs `chapter server -addr FREE` from the
+// binaries in dir and waits until it listens.
+func startChapterServer(t *testing.T, dir, chapter string) *chapterServer {
+	t.Helper()
+	s := &chapterServer{addr: testkit.FreeAddr(t),
+		exited: make(chan struct{})}
+	s.command = exec.Command(filepath.Join(dir, chapter+exeSuffix()),
+		"server", "-addr", s.addr)
+	s.command.Stdout = &s.stdout
+	s.command.Stderr = os.Stderr
+	require.NoError(t, s.command.Start())
+	go func() {
+		// Killed, or stopped by itself: either is fine here.
+		_ = s.command.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		_ = s.command.Process.Kill()
+		<-s.exited
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(s.stdout.String(), "listening on") {
+		require.True(t, time.Now().Before(deadline),
+			"%s did not start", chapter)
+		time.Sleep(time.Millisecond)
+	}
+	return s
+}
+
+// runChapterClient runs `chapter client -addr ADDR args...` and
+// returns what it printed.
+func runChapterClient(t *testing.T, dir, chapter, addr string,
+	args ...string) string {
+	t.Helper()
+	all := append([]string{"client", "-addr", addr}, args...)
+	command := exec.Command(filepath.Join(dir, chapter+exeSuffix()),
+		all...)
+	output, err := command.Output()
+	require.NoError(t, err, "%s client", chapter)
+	return string(output)
+}
+
+// sendAndShut sends a request, shuts the sending side, and reads
+// all the server says until it closes: what `printf '17\n' | nc`
+// does.
+func sendAndShut(t *testing.T, addr, request string) string {
+	t.Helper()
+	conn := dialTap(t, addr)
+	_, err := conn.Write([]byte(request))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+	everything, err := io.ReadAll(conn)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close())
+	return string(everything)
+}
+
+// waitForClose waits until the tap has shown the end of connection
+// number id, and returns what it printed.
+func waitForClose(t *testing.T, output func() string, id int) string {
+	t.Helper()
+	closed := fmt.Sprintf("#%d +", id)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, line := range strings.Split(output(), "\n") {
+			if strings.HasPrefix(line, closed) &&
+				strings.Contains(line, " closed: ") {
+				return output()
+			}
+		}
+		require.True(t, time.Now().Before(deadline),
+			"connection #%d never closed: %s", id, output())
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestTapREADMETranscripts(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the README shows the programs on Linux and macOS")
+	}
+	dir := buildChapters(t)
+
+	t.Run("one request", func(t *testing.T) {
+		server := startChapterServer(t, dir, "04-persistent-conn")
+		tap := startTap(t, server.addr)
+		client := runChapterClient(t, dir, "04-persistent-conn",
+			tap.addr, "17")
+		assert.Equal(t, "client | \"17\\n\" -> \"T\\n\" prime\n", client)
+		waitForClose(t, tap.output, 1)
+		testkit.CheckTranscript(t, "README.md", "tap-one-request",
+			tap.stop(t))
+	})
+
+	t.Run("pipelined", func(t *testing.T) {
+		server := startChapterServer(t, dir, "04-persistent-conn")
+		tap := startTap(t, server.addr)
+		runChapterClient(t, dir, "04-persistent-conn", tap.addr,
+			"-pipeline", "2", "3", "4", "5")
+		waitForClose(t, tap.output, 1)
+		testkit.CheckTranscript(t, "README.md", "tap-pipelined",
+			tap.stop(t))
+	})
+
+	// Through -chunk 1 -delay 10ms, the pieces of a request are
+	// 10 ms apart. A machine busy enough to sleep through that
+	// glues them together again: then the test tries again, up to
+	// five times. The README shows what a machine not that busy
+	// shows.
+	t.Run("chapter 01's server through the tap", func(t *testing.T) {
+		var tapOutput, serverOutput string
+		for try := 1; try <= 5; try++ {
+			server := startChapterServer(t, dir, "01-raw-socket")
+			tap := startTap(t, server.addr,
+				"-chunk", "1", "-delay", "10ms")
+			replies := sendAndShut(t, tap.addr, "17\n")
+			waitForClose(t, tap.output, 1)
+			tapOutput = tap.stop(t)
+			select {
+			case <-server.exited:
+			case <-time.After(30 * time.Second):
+				t.Fatal("chapter 01's server did not stop")
+			}
+			serverOutput = server.stdout.String()
+			if replies == "F\nT\nE\n" {
+				break
+			}
+			t.Logf("try %d: replies %q", try, replies)
+		}
+		testkit.CheckTranscript(t, "README.md", "tap-chapter-01",
+			tapOutput)
+		testkit.CheckTranscript(t, "README.md",
+			"tap-chapter-01-server", serverOutput)
+	})
+
+	t.Run("chapter 04's client through the tap", func(t *testing.T) {
+		var client string
+		for try := 1; try <= 5; try++ {
+			server := startChapterServer(t, dir, "01-raw-socket")
+			tap := startTap(t, server.addr,
+				"-chunk", "1", "-delay", "10ms")
+			client = runChapterClient(t, dir, "04-persistent-conn",
+				tap.addr, "17")
+			if strings.Contains(client, `"F\n"`) {
+				break
+			}
+			t.Logf("try %d: %s", try, client)
+		}
+		testkit.CheckTranscript(t, "README.md",
+			"tap-chapter-01-client", client)
+	})
+
+	t.Run("chapter 03's server through the tap", func(t *testing.T) {
+		server := startChapterServer(t, dir, "03-server-framework")
+		tap := startTap(t, server.addr,
+			"-chunk", "1", "-delay", "10ms")
+		assert.Equal(t, "T\n", sendAndShut(t, tap.addr, "17\n"))
+		waitForClose(t, tap.output, 1)
+		testkit.CheckTranscript(t, "README.md", "tap-chapter-03",
+			tap.stop(t))
+	})
+}
