@@ -137,6 +137,9 @@ func TestRepliesWithoutNewlineFail(t *testing.T) {
 }
 
 func TestAServerThatNeverAnswersFails(t *testing.T) {
+	// Slow (it waits out time limits, or builds a server): run
+	// beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, silentServer)
 	// A shorter limit only makes this test quicker: a server that
 	// never answers fails at any limit.
@@ -321,6 +324,9 @@ func TestReadmeTranscript(t *testing.T) {
 }
 
 func TestCtrlCStopsTheProbe(t *testing.T) {
+	// Slow (it waits out time limits, or builds a server): run
+	// beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, silentServer)
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr testkit.SyncBuffer

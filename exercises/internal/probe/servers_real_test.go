@@ -80,6 +80,9 @@ func startChapter(t *testing.T, pkg string) string {
 }
 
 func TestChapter03ServerPasses(t *testing.T) {
+	// Slow (it waits out time limits, or builds a server): run
+	// beside the other tests.
+	t.Parallel()
 	addr := startChapter(t, "workbook/03-server-framework")
 	got := probe(t, addr)
 	assert.Equal(t, 0, got.code, got.stdout)
@@ -89,6 +92,9 @@ func TestChapter03ServerPasses(t *testing.T) {
 }
 
 func TestChapter04ServerPasses(t *testing.T) {
+	// Slow (it waits out time limits, or builds a server): run
+	// beside the other tests.
+	t.Parallel()
 	addr := startChapter(t, "workbook/04-persistent-conn")
 	got := probe(t, addr)
 	assert.Equal(t, 0, got.code, got.stdout)
@@ -102,6 +108,9 @@ func TestChapter04ServerPasses(t *testing.T) {
 // Python 3: the probe shows where Python's int() and trial division
 // depart from the protocol.
 func TestSourceTextsPythonServer(t *testing.T) {
+	// Slow (it waits out time limits, or builds a server): run
+	// beside the other tests.
+	t.Parallel()
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 is not installed")
