@@ -28,6 +28,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The bench starts this chapter's server by running its own
+	// executable again, which in the tests is this test binary:
+	// asked to, it serves instead of testing.
+	if os.Getenv(serverProcessEnv) != "" {
+		primeserver.Main(run)
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -306,6 +312,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"server", "-max-line", "0"},
 		{"server", "-max-conns", "0"},
 		{"bench", "-n", "0"},
+		{"bench", "-python-backlog", "0"},
 		{"client", "-nope"},
 	} {
 		var stdout, stderr bytes.Buffer
@@ -354,11 +361,25 @@ func TestThreeDigits(t *testing.T) {
 		threeDigits(21559700*time.Nanosecond))
 }
 
+// The bench measures this chapter's server in a process of its own,
+// as it measures Python's: the process answers, and exits cleanly
+// when stopped.
+func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
+	var stderr testkit.SyncBuffer
+	stop, addr, err := startGoServer(&stderr)
+	require.NoError(t, err)
+	w := newWorkload(500)
+	assert.NoError(t, benchLockstep(addr, w))
+	assert.NoError(t, benchPipelined(addr, w))
+	assert.NoError(t, stop(), "stderr: %s", stderr.String())
+	assert.Empty(t, stderr.String())
+}
+
 func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
 	}
-	stop, addr, err := startPythonServer()
+	stop, addr, err := startPythonServer(4096)
 	require.NoError(t, err)
 	defer stop()
 	w := newWorkload(500)
