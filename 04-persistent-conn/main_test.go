@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -300,6 +301,33 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 	require.NoError(t, err)
 	shape := regexp.MustCompile(`(?m)^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:\d+ "(7|8|x)\\n" [TFE]$`)
 	assert.Len(t, shape.FindAllString(string(content), -1), 3)
+}
+
+// TIME_WAIT stays with the side that closes first. This server
+// waits for the client to hang up, so it is the client's side of
+// each connection that waits there, holding the client's port.
+func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
+	addr, stop := testkit.StartServer(t, run, "-log", "")
+	defer stop()
+	_, portText, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(portText)
+	require.NoError(t, err)
+
+	for range 3 {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(),
+			[]string{"client", "-addr", addr, "7", "8"}, &stdout, &stderr)
+		require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	}
+
+	require.Eventually(t, func() bool {
+		_, clientSide := testkit.TimeWait(t, port)
+		return clientSide >= 3
+	}, 5*time.Second, 10*time.Millisecond)
+	serverSide, clientSide := testkit.TimeWait(t, port)
+	t.Logf("in TIME_WAIT: %d on the server's side, %d on the client's", serverSide, clientSide)
+	assert.Less(t, serverSide, clientSide)
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
