@@ -35,6 +35,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(serverProcessEnv) != "" {
 		primeserver.Main(run)
 	}
+	// The dead peer demonstration's client, likewise.
+	if addrs := os.Getenv(deadPeerClientEnv); addrs != "" {
+		deadPeerClient(addrs)
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 
