@@ -208,11 +208,8 @@ func TestTimeWaitStaysOnTheServersSide(t *testing.T) {
 
 	// Three connections: three server ends in TIME_WAIT, once the
 	// last packets have crossed.
-	require.Eventually(t, func() bool {
-		serverSide, _ := testkit.TimeWait(t, port)
-		return serverSide >= 3
-	}, 5*time.Second, 10*time.Millisecond)
-	serverSide, clientSide := testkit.TimeWait(t, port)
+	serverSide, clientSide := testkit.WaitForTimeWait(t, port,
+		func(serverSide, clientSide int) bool { return serverSide >= 3 })
 	t.Logf("in TIME_WAIT: %d on the server's side, %d on the client's", serverSide, clientSide)
 	assert.Less(t, clientSide, serverSide)
 }

@@ -326,11 +326,8 @@ func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
 		require.Equal(t, 0, code, "stderr: %s", stderr.String())
 	}
 
-	require.Eventually(t, func() bool {
-		_, clientSide := testkit.TimeWait(t, port)
-		return clientSide >= 3
-	}, 5*time.Second, 10*time.Millisecond)
-	serverSide, clientSide := testkit.TimeWait(t, port)
+	serverSide, clientSide := testkit.WaitForTimeWait(t, port,
+		func(serverSide, clientSide int) bool { return clientSide >= 3 })
 	t.Logf("in TIME_WAIT: %d on the server's side, %d on the client's", serverSide, clientSide)
 	assert.Less(t, serverSide, clientSide)
 }
