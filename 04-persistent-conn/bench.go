@@ -166,7 +166,7 @@ func benchModes(n, clients int) []benchMode {
 				return benchConcurrent(addr, w, clients)
 			}},
 		// Few requests: against a server that stalls, each pair
-		// can take 40 ms.
+		// can take 40 ms or more.
 		{"one connection, in pairs", max(n/200, 2), benchPairs},
 	}
 }

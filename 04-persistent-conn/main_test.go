@@ -254,17 +254,24 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 	heapBefore, _ := memoryInUse()
 
 	// Write requests and never read a reply, until the writes
-	// stop going through: TCP's flow control has pushed back. A
-	// write that timed out after some bytes only met a server busy
-	// elsewhere (the machine may be loaded): write again.
+	// stop going through: TCP's flow control has pushed back. One
+	// write that timed out without a byte may only have met a
+	// server busy elsewhere (the machine may be loaded): the writes
+	// have stopped when three in a row, close to a second, got
+	// nothing through.
 	chunk := bytes.Repeat([]byte("17\n"), 20000)
-	written := 0
-	for written < 1<<30 {
+	written, stuck := 0, 0
+	for written < 1<<30 && stuck < 3 {
 		require.NoError(t, conn.SetWriteDeadline(time.Now().Add(300*time.Millisecond)))
 		n, err := conn.Write(chunk)
 		written += n
-		if err != nil && (n == 0 || !errors.Is(err, os.ErrDeadlineExceeded)) {
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			break
+		}
+		if n == 0 {
+			stuck++
+		} else {
+			stuck = 0
 		}
 	}
 	heapAfter, _ := memoryInUse()
