@@ -303,7 +303,10 @@ func startGoServer(stderr io.Writer) (stop func() error, addr string, err error)
 		// Ctrl-C's signal: the server shuts down gracefully and
 		// exits 0. Systems without it (Windows) kill it.
 		if err := command.Process.Signal(os.Interrupt); err != nil {
+			// Killed, it cannot exit 0: nothing to report.
 			_ = command.Process.Kill()
+			_ = command.Wait()
+			return nil
 		}
 		return command.Wait()
 	}
