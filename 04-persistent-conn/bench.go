@@ -201,8 +201,8 @@ func measure(addr string, modes []benchMode, runs int) ([]result, error) {
 // runBench is the "bench" command.
 func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
-	addr := flags.String("addr", "", "server to measure (default: start one for the bench)")
-	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining")
+	addr := flags.String("addr", "", "server to measure (default: start this chapter's, in a process of its own)")
+	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining, 1/200 in pairs")
 	clients := flags.Int("c", 8, "clients for the concurrent mode")
 	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
 	python := flags.Bool("python", false, "also measure the source text's server, in Python (python3)")
