@@ -149,7 +149,8 @@ func benchConcurrent(addr string, w workload, clients int) error {
 }
 
 // A benchMode is one way of asking, and how many requests to time it
-// with: enough for a run to last a fraction of a second.
+// with: enough for a run to last a fraction of a second against this
+// chapter's server (a server that stalls in pairs takes longer).
 type benchMode struct {
 	name     string
 	requests int
