@@ -186,6 +186,14 @@ func TestDeadPeerDemonstration(t *testing.T) {
 		_ = client.Wait()
 	})
 	pid := fmt.Sprint(client.Process.Pid)
+	// unshare makes the namespace a moment after it starts: the
+	// cable's end must go to the new one, not to ours.
+	ours, err := os.Readlink("/proc/self/ns/net")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		theirs, err := os.Readlink("/proc/" + pid + "/ns/net")
+		return err == nil && theirs != ours
+	}, 5*time.Second, 10*time.Millisecond)
 	ip("link", "set", "client0", "netns", pid)
 	inClient := func(args ...string) {
 		t.Helper()
