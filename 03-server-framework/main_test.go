@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -186,6 +187,31 @@ func TestClientCommandReportsEachReply(t *testing.T) {
 	assert.Contains(t, lines[0], `"7\n" -> "T\n" prime`)
 	assert.Contains(t, lines[1], `"8\n" -> "F\n" not prime`)
 	assert.Contains(t, lines[2], `"x\n" -> "E\n" not an integer`)
+}
+
+// TIME_WAIT stays with the side that closes first. This server
+// hangs up first, after its one reply, so the server's side of each
+// connection waits there, and the client's ports are free at once.
+func TestTimeWaitStaysOnTheServersSide(t *testing.T) {
+	addr, stop := testkit.StartServer(t, run, "-log", "")
+	defer stop()
+	_, portText, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(portText)
+	require.NoError(t, err)
+
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(),
+		[]string{"client", "-addr", addr, "7", "8", "9"},
+		&stdout, &stderr)
+	require.Equal(t, 0, code, "stderr: %s", stderr.String())
+
+	// Three connections: three server ends in TIME_WAIT, once the
+	// last packets have crossed.
+	serverSide, clientSide := testkit.WaitForTimeWait(t, port,
+		func(serverSide, clientSide int) bool { return serverSide >= 3 })
+	t.Logf("in TIME_WAIT: %d on the server's side, %d on the client's", serverSide, clientSide)
+	assert.Less(t, clientSide, serverSide)
 }
 
 func TestClientTellsAServerItCannotUnderstand(t *testing.T) {

@@ -7,8 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net"
+	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,7 +64,7 @@ func dial(addr string) (net.Conn, error) {
 	return conn, nil
 }
 
-// The four ways of asking that the bench compares.
+// The five ways of asking that the bench compares.
 
 // benchReconnect opens a new connection for every request, as the
 // source text's second client does.
@@ -148,7 +149,8 @@ func benchConcurrent(addr string, w workload, clients int) error {
 }
 
 // A benchMode is one way of asking, and how many requests to time it
-// with: enough for a run to last a fraction of a second.
+// with: enough for a run to last a fraction of a second against this
+// chapter's server (a server that stalls in pairs takes longer).
 type benchMode struct {
 	name     string
 	requests int
@@ -165,7 +167,7 @@ func benchModes(n, clients int) []benchMode {
 				return benchConcurrent(addr, w, clients)
 			}},
 		// Few requests: against a server that stalls, each pair
-		// can take 40 ms.
+		// can take 40 ms or more.
 		{"one connection, in pairs", max(n/200, 2), benchPairs},
 	}
 }
@@ -200,16 +202,17 @@ func measure(addr string, modes []benchMode, runs int) ([]result, error) {
 // runBench is the "bench" command.
 func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("bench", flag.ContinueOnError)
-	addr := flags.String("addr", "", "server to measure (default: start one for the bench)")
-	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining")
+	addr := flags.String("addr", "", "server to measure (default: start this chapter's, in a process of its own)")
+	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining, 1/200 in pairs")
 	clients := flags.Int("c", 8, "clients for the concurrent mode")
 	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
 	python := flags.Bool("python", false, "also measure the source text's server, in Python (python3)")
+	backlog := flags.Int("python-backlog", 4096, "connections the Python server lets wait to be accepted (socketserver's default is 5)")
 	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
-	if flags.NArg() > 0 || *n < 1 || *clients < 1 || *runs < 1 {
-		fmt.Fprintln(stderr, "bench: -n, -c and -runs must be at least 1, and no other arguments")
+	if flags.NArg() > 0 || *n < 1 || *clients < 1 || *runs < 1 || *backlog < 1 {
+		fmt.Fprintln(stderr, "bench: -n, -c, -runs and -python-backlog must be at least 1, and no other arguments")
 		return 2
 	}
 
@@ -220,7 +223,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if *addr != "" {
 		targets = append(targets, target{"the server given by -addr", *addr})
 	} else {
-		stop, started, err := startBenchServer()
+		stop, started, err := startGoServer(stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench: %v\n", err)
 			return 1
@@ -230,17 +233,17 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "bench: server: %v\n", err)
 			}
 		}()
-		targets = append(targets, target{"this chapter's server", started})
+		targets = append(targets, target{"this chapter's server, in Go, a process of its own", started})
 	}
 	if *python {
-		stop, started, err := startPythonServer()
+		stop, started, err := startPythonServer(*backlog)
 		if err != nil {
 			fmt.Fprintf(stderr, "bench: %v\n", err)
 			return 1
 		}
 		defer stop()
 		targets = append(targets,
-			target{"the source text's server, in Python", started})
+			target{"the source text's server, in Python, a process of its own", started})
 	}
 
 	fmt.Fprintf(stdout, "bench: median of %d runs, every reply checked\n", *runs)
@@ -260,43 +263,86 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(all) == 2 {
 		fmt.Fprintf(stdout, "\nGo's requests/s over Python's\n")
 		for i, r := range all[0] {
-			fmt.Fprintf(stdout, "%-28s ×%.1f\n", r.mode.name,
-				r.perSecond/all[1][i].perSecond)
+			fmt.Fprintf(stdout, "%-28s ×%s\n", r.mode.name,
+				times(r.perSecond/all[1][i].perSecond))
 		}
 	}
 	return 0
 }
 
-// startBenchServer runs this chapter's server, quiet, on a free
-// port, and returns how to stop it.
-func startBenchServer() (stop func() error, addr string, err error) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+// serverProcessEnv, set in a process's environment, tells a test
+// binary to serve instead of testing (see TestMain): the tests run the
+// bench too, and there the program's own executable is the test
+// binary.
+const serverProcessEnv = "WORKBOOK_BENCH_SERVER"
+
+// startGoServer runs this chapter's server as a process of its own,
+// quiet and without a log file, on a free port. The Python server
+// runs in its own process too, so the two are measured alike: the
+// client and each server pay for two processes waking each other
+// up. The server is this program itself, started again with the
+// server command: under go run, the binary go run has built.
+func startGoServer(stderr io.Writer) (stop func() error, addr string, err error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, "", fmt.Errorf("cannot find this program to start its server: %w", err)
+	}
+	port, err := freePort()
 	if err != nil {
 		return nil, "", err
 	}
-	quiet := log.New(io.Discard, "", 0)
-	server := primeserver.NewServer(primeserver.Defaults(), answerEach, nil, nil, quiet)
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- primeserver.Serve(ctx, server, listener, quiet) }()
-	stop = func() error {
-		cancel()
-		return <-served
+	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	command := exec.Command(self, "server", "-addr", addr, "-quiet", "-log", "")
+	command.Env = append(os.Environ(), serverProcessEnv+"=1")
+	// Its errors are worth seeing; its screen says only that it
+	// started and stopped.
+	command.Stderr = stderr
+	if err := command.Start(); err != nil {
+		return nil, "", fmt.Errorf("starting the Go server: %w", err)
 	}
-	return stop, listener.Addr().String(), nil
+	stop = func() error {
+		// Ctrl-C's signal: the server shuts down gracefully and
+		// exits 0. Systems without it (Windows) kill it.
+		if err := command.Process.Signal(os.Interrupt); err != nil {
+			// Killed, it cannot exit 0: nothing to report.
+			_ = command.Process.Kill()
+			_ = command.Wait()
+			return nil
+		}
+		return command.Wait()
+	}
+	if err := waitUntilServing(addr); err != nil {
+		_ = command.Process.Kill()
+		_ = command.Wait()
+		return nil, "", fmt.Errorf("the Go server: %w", err)
+	}
+	return stop, addr, nil
 }
 
-// printTable shows each mode's rate, its time per request, and how
-// many times faster it is than a new connection per request.
+// printTable shows each mode's rate, the time it gives each request
+// on average, and how many times faster it is than a new connection
+// per request.
 func printTable(out io.Writer, results []result) {
-	fmt.Fprintf(out, "%-28s %9s %12s %12s %8s\n", "mode",
-		"requests", "requests/s", "per request", "speed-up")
+	fmt.Fprintf(out, "%-28s %9s %12s %10s %9s\n", "mode",
+		"requests", "requests/s", "1s/rate", "speed-up")
 	for _, r := range results {
 		perRequest := time.Duration(float64(time.Second) / r.perSecond)
-		fmt.Fprintf(out, "%-28s %9d %12s %12v %7.1f×\n",
+		fmt.Fprintf(out, "%-28s %9d %12s %10v %8s×\n",
 			r.mode.name, r.mode.requests, thousands(r.perSecond),
-			threeDigits(perRequest), r.perSecond/results[0].perSecond)
+			threeDigits(perRequest), times(r.perSecond/results[0].perSecond))
 	}
+	// Several requests in flight at once each wait longer than
+	// their share of the second.
+	fmt.Fprintln(out, "1s/rate: one second shared among the requests; with several in flight at once, each waits longer")
+}
+
+// times writes a ratio with one decimal, or two significant digits
+// below one: 7.6, 315.4, 0.019.
+func times(x float64) string {
+	if x < 1 {
+		return strconv.FormatFloat(x, 'g', 2, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64)
 }
 
 // threeDigits rounds a duration to about three significant digits:

@@ -9,8 +9,10 @@ import (
 	"workbook/03-server-framework/primeserver"
 )
 
-// The four ways of asking, as Go benchmarks. Each reports requests
-// per second; every reply is checked.
+// The bench command's five ways of asking, as Go benchmarks. Each
+// reports requests per second; every reply is checked. Unlike the
+// bench command, they run the server and the client in this one test
+// process: compare them with each other, not with the bench's table.
 //
 //	go test -run '^$' -bench . -count 5 ./04-persistent-conn
 
@@ -73,9 +75,11 @@ func BenchmarkOneConnectionInPairs(b *testing.B) {
 	reportRate(b, 2*b.N)
 }
 
-// BenchmarkIdleConnectionMemory measures what one idle connection
-// costs the server: its goroutine's stack, its buffers, its socket.
-// The client's ends are counted too, so this is an upper bound.
+// BenchmarkIdleConnectionMemory measures the Go memory one idle
+// connection costs: the growth of the heap and of the goroutines'
+// stacks, divided by the connections. The test process holds both
+// ends, so the client's net.Conn is in the figure too; the kernel's
+// memory for the two sockets is not, since it is not Go's.
 func BenchmarkIdleConnectionMemory(b *testing.B) {
 	// Measured once for each call, whatever b.N: the figure is
 	// bytes, not time.

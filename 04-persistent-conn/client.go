@@ -12,7 +12,8 @@ import (
 	"workbook/03-server-framework/primeserver"
 )
 
-// sourceNumbers are the requests of the source text's client.
+// sourceNumbers are the requests of the source text's first client
+// (its second leaves out -5).
 var sourceNumbers = []string{
 	"4j", "4", "5", "-5", "17", "29",
 	"1125899906842624", "1125899906842623",

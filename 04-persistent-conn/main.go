@@ -8,7 +8,7 @@
 //	go run ./04-persistent-conn                 the demo
 //	go run ./04-persistent-conn server [flags]  the server alone
 //	go run ./04-persistent-conn client [-addr] [-pipeline] [numbers...]
-//	go run ./04-persistent-conn bench [-addr] [-n] [-c] [-runs] [-python]
+//	go run ./04-persistent-conn bench [-addr] [-n] [-c] [-runs] [-python] [-python-backlog]
 package main
 
 import "workbook/03-server-framework/primeserver"
@@ -31,6 +31,6 @@ const usage = `usage:
   go run ./04-persistent-conn                  server and client together
   go run ./04-persistent-conn server [-addr host:port] [-log file] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-quiet]
   go run ./04-persistent-conn client [-addr host:port] [-pipeline] [-timeout duration] [numbers...]
-  go run ./04-persistent-conn bench [-addr host:port] [-n requests] [-c clients] [-runs n] [-python]
+  go run ./04-persistent-conn bench [-addr host:port] [-n requests] [-c clients] [-runs n] [-python] [-python-backlog n]
   go run ./04-persistent-conn COMMAND -h       a command's flags
 `

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,17 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The bench starts this chapter's server by running its own
+	// executable again, which in the tests is this test binary:
+	// asked to, it serves instead of testing.
+	if os.Getenv(serverProcessEnv) != "" {
+		primeserver.Main(run)
+	}
+	// The dead peer demonstration's client, likewise.
+	if addrs := os.Getenv(deadPeerClientEnv); addrs != "" {
+		deadPeerClient(addrs)
+		return
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -242,17 +254,24 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 	heapBefore, _ := memoryInUse()
 
 	// Write requests and never read a reply, until the writes
-	// stop going through: TCP's flow control has pushed back. A
-	// write that timed out after some bytes only met a server busy
-	// elsewhere (the machine may be loaded): write again.
+	// stop going through: TCP's flow control has pushed back. One
+	// write that timed out without a byte may only have met a
+	// server busy elsewhere (the machine may be loaded): the writes
+	// have stopped when three in a row, close to a second, got
+	// nothing through.
 	chunk := bytes.Repeat([]byte("17\n"), 20000)
-	written := 0
-	for written < 1<<30 {
+	written, stuck := 0, 0
+	for written < 1<<30 && stuck < 3 {
 		require.NoError(t, conn.SetWriteDeadline(time.Now().Add(300*time.Millisecond)))
 		n, err := conn.Write(chunk)
 		written += n
-		if err != nil && (n == 0 || !errors.Is(err, os.ErrDeadlineExceeded)) {
+		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			break
+		}
+		if n == 0 {
+			stuck++
+		} else {
+			stuck = 0
 		}
 	}
 	heapAfter, _ := memoryInUse()
@@ -296,6 +315,30 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 	assert.Len(t, shape.FindAllString(string(content), -1), 3)
 }
 
+// TIME_WAIT stays with the side that closes first. This server
+// waits for the client to hang up, so it is the client's side of
+// each connection that waits there, holding the client's port.
+func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
+	addr, stop := testkit.StartServer(t, run, "-log", "")
+	defer stop()
+	_, portText, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(portText)
+	require.NoError(t, err)
+
+	for range 3 {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(),
+			[]string{"client", "-addr", addr, "7", "8"}, &stdout, &stderr)
+		require.Equal(t, 0, code, "stderr: %s", stderr.String())
+	}
+
+	serverSide, clientSide := testkit.WaitForTimeWait(t, port,
+		func(serverSide, clientSide int) bool { return clientSide >= 3 })
+	t.Logf("in TIME_WAIT: %d on the server's side, %d on the client's", serverSide, clientSide)
+	assert.Less(t, serverSide, clientSide)
+}
+
 func TestServerCommandReportsAPortInUse(t *testing.T) {
 	testkit.CheckPortInUse(t, run, "-log", "")
 }
@@ -306,6 +349,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{"server", "-max-line", "0"},
 		{"server", "-max-conns", "0"},
 		{"bench", "-n", "0"},
+		{"bench", "-python-backlog", "0"},
 		{"client", "-nope"},
 	} {
 		var stdout, stderr bytes.Buffer
@@ -354,11 +398,25 @@ func TestThreeDigits(t *testing.T) {
 		threeDigits(21559700*time.Nanosecond))
 }
 
+// The bench measures this chapter's server in a process of its own,
+// as it measures Python's: the process answers, and exits cleanly
+// when stopped.
+func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
+	var stderr testkit.SyncBuffer
+	stop, addr, err := startGoServer(&stderr)
+	require.NoError(t, err)
+	w := newWorkload(500)
+	assert.NoError(t, benchLockstep(addr, w))
+	assert.NoError(t, benchPipelined(addr, w))
+	assert.NoError(t, stop(), "stderr: %s", stderr.String())
+	assert.Empty(t, stderr.String())
+}
+
 func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
 	}
-	stop, addr, err := startPythonServer()
+	stop, addr, err := startPythonServer(4096)
 	require.NoError(t, err)
 	defer stop()
 	w := newWorkload(500)

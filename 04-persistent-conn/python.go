@@ -17,8 +17,9 @@ import (
 var pythonServer string
 
 // startPythonServer runs python_server.py with python3 on a free
-// port and returns how to stop it.
-func startPythonServer() (stop func(), addr string, err error) {
+// port, with room for backlog connections waiting to be accepted,
+// and returns how to stop it.
+func startPythonServer(backlog int) (stop func(), addr string, err error) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, "", errors.New("the comparison needs python3, which is not installed")
@@ -28,7 +29,7 @@ func startPythonServer() (stop func(), addr string, err error) {
 		return nil, "", err
 	}
 	command := exec.Command(python, "-c", pythonServer,
-		strconv.Itoa(port))
+		strconv.Itoa(port), strconv.Itoa(backlog))
 	if err := command.Start(); err != nil {
 		return nil, "", fmt.Errorf("starting python3: %w", err)
 	}
@@ -38,18 +39,25 @@ func startPythonServer() (stop func(), addr string, err error) {
 		_ = command.Wait()
 	}
 
-	// Python takes a moment to start: wait until it answers.
 	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := waitUntilServing(addr); err != nil {
+		stop()
+		return nil, "", fmt.Errorf("the Python server: %w", err)
+	}
+	return stop, addr, nil
+}
+
+// waitUntilServing waits until a server just started accepts
+// connections on addr: a process takes a moment to start.
+func waitUntilServing(addr string) error {
 	for start := time.Now(); time.Since(start) < 10*time.Second; {
 		conn, err := net.Dial("tcp", addr)
 		if err == nil {
-			conn.Close()
-			return stop, addr, nil
+			return conn.Close()
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	stop()
-	return nil, "", errors.New("the Python server did not start within 10 seconds")
+	return errors.New("not listening after 10 seconds")
 }
 
 // freePort asks the system for a port nobody uses, and releases it.

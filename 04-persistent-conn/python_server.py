@@ -3,7 +3,12 @@
 # loops over the lines of its connection. isprime is the source
 # text's with its bug fixed (the `return True` after the loop).
 #
-#     python3 python_server.py 8810
+#     python3 python_server.py PORT [BACKLOG]
+#
+# BACKLOG is how many connections may wait to be accepted.
+# socketserver's default is 5; the bench passes 4096, as many as Go's
+# listener may hold here (the system caps both at
+# net.core.somaxconn), so that both servers queue connections alike.
 import socketserver
 import sys
 
@@ -36,6 +41,8 @@ class PrimeTCPHandler(socketserver.StreamRequestHandler):
 if __name__ == '__main__':
     socketserver.ThreadingTCPServer.allow_reuse_address = True
     socketserver.ThreadingTCPServer.daemon_threads = True
+    if len(sys.argv) > 2:
+        socketserver.ThreadingTCPServer.request_queue_size = int(sys.argv[2])
     params = ('127.0.0.1', int(sys.argv[1]))
     with socketserver.ThreadingTCPServer(params, PrimeTCPHandler) as server:
         server.serve_forever()
