@@ -192,6 +192,7 @@ func (r *runner) parse(stream []byte, exercises []exercise,
 		return runs[name]
 	}
 
+	partial := make(map[string]string)
 	lines := bufio.NewScanner(bytes.NewReader(stream))
 	lines.Buffer(make([]byte, 64*1024), 16<<20)
 	for lines.Scan() {
@@ -200,7 +201,15 @@ func (r *runner) parse(stream []byte, exercises []exercise,
 			continue
 		}
 		run := runOf(event)
-		line := strings.TrimRight(event.Output, "\n")
+		// go test -json cuts long lines into several events: only
+		// an output ending in a newline ends a line.
+		key := event.Action + "\x00" + event.Test
+		if event.Output != "" && !strings.HasSuffix(event.Output, "\n") {
+			partial[key] += event.Output
+			continue
+		}
+		line := strings.TrimRight(partial[key]+event.Output, "\n")
+		delete(partial, key)
 		switch {
 		case event.Action == "build-output":
 			run.build = append(run.build, line)
