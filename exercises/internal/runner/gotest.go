@@ -282,8 +282,12 @@ func (r *runner) report(run *packageRun) string {
 			}
 			out = append(out, "    "+shorten(line))
 		}
-		if out[1] == "--- FAIL: go vet" {
+		// Vet runs only on code that compiles.
+		if len(out) > 1 && out[1] == "--- FAIL: go vet" {
 			out = out[1:]
+		}
+		if len(out) == 1 {
+			out = nil
 		}
 	}
 
@@ -355,6 +359,7 @@ func hasChildFailed(run *packageRun, test string) bool {
 func (r *runner) messages(output []string) []string {
 	var kept []string
 	inDump := false
+	heading := "" // a race report's heading, shown if a frame follows
 	for _, line := range output {
 		trimmed := strings.TrimSpace(line)
 		switch {
@@ -377,10 +382,14 @@ func (r *runner) messages(output []string) []string {
 			inDump = false
 			continue
 		case inDump && isRaceHeading(trimmed):
-			kept = append(kept, "    "+trimmed)
+			heading = trimmed
 			continue
 		case inDump:
 			if place, ok := r.inWorkbook(trimmed); ok {
+				if heading != "" {
+					kept = append(kept, "    "+heading)
+					heading = ""
+				}
 				kept = append(kept, "        at "+place)
 			}
 			continue

@@ -589,3 +589,20 @@ func TestTheRealExercisesAreFound(t *testing.T) {
 		}
 	}
 }
+
+func TestRunOutsideAModule(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), nil, nil, &out, &errOut)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "exercises: run me from inside the workbook: no go.mod here or above\n", errOut.String())
+}
+
+func TestRunFindsTheExercisesFromASubdirectory(t *testing.T) {
+	module := fakeTree(t)
+	t.Chdir(filepath.Join(module, "exercises", "01-add"))
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"hint", "1"}, nil, &out, &errOut)
+	assert.Equal(t, 0, code, errOut.String())
+	assert.Equal(t, "Hint for 01-add:\n\nUse the + operator.\n", out.String())
+}
