@@ -167,14 +167,13 @@ type testEvent struct {
 
 // A packageRun gathers the events of one exercise's package.
 type packageRun struct {
-	passed    bool
-	build     []string            // compiler and vet output
-	tests     []string            // test names, in the order they ran
-	output    map[string][]string // each test's output lines
-	ended     map[string]string   // each test's end: pass, fail, skip
-	loose     []string            // output outside any test
-	timedOut  bool                // go test's -timeout fired
-	stillOpen []string            // tests running when it fired
+	passed   bool
+	build    []string            // compiler and vet output
+	tests    []string            // test names, in the order they ran
+	output   map[string][]string // each test's output lines
+	ended    map[string]string   // each test's end: pass, fail, skip
+	loose    []string            // output outside any test
+	timedOut bool                // go test's -timeout fired
 }
 
 // parse turns the events of one go test into each exercise's result.
@@ -293,15 +292,16 @@ func (r *runner) report(run *packageRun) string {
 
 	// The time limit: which test was stuck, and the usual reasons.
 	if run.timedOut {
+		var stuck []string
 		for _, test := range run.tests {
 			if _, ended := run.ended[test]; !ended &&
 				!hasChildRunning(run, test) {
-				run.stillOpen = append(run.stillOpen, test)
+				stuck = append(stuck, test)
 			}
 		}
 		out = append(out, fmt.Sprintf("--- FAIL: %s did not finish within the time limit of %v",
-			strings.Join(run.stillOpen, ", "), r.limit))
-		out = append(out, "    Tests that stop answering are usually stuck: a loop to n instead of √n? Shutdown ignoring its context? an Unlock missing? a read with no deadline?")
+			strings.Join(stuck, ", "), r.limit))
+		out = append(out, "    Is something waiting forever, or working far too hard? A loop to n instead of √n? Shutdown ignoring its context? An Unlock missing? A read with no deadline?")
 	}
 
 	// Each failed test, under its own header. A test whose failure

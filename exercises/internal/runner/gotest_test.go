@@ -258,7 +258,7 @@ func TestStuck(t *testing.T) {
 	report := results["01-stuck"].report
 	assert.False(t, results["01-stuck"].passed)
 	assert.Equal(t, "--- FAIL: TestStuck did not finish within the time limit of 1s\n"+
-		"    Tests that stop answering are usually stuck: a loop to n instead of √n? Shutdown ignoring its context? an Unlock missing? a read with no deadline?",
+		"    Is something waiting forever, or working far too hard? A loop to n instead of √n? Shutdown ignoring its context? An Unlock missing? A read with no deadline?",
 		report)
 }
 
