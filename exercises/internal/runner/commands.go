@@ -251,7 +251,14 @@ func (r *runner) reset(_ context.Context, ex exercise) int {
 			return 1
 		}
 		question := fmt.Sprintf("Put the original %s back? Your version will be lost.", ex.shown())
-		if !ask(r.stdin, r.out, question) {
+		yes, answered := ask(r.stdin, r.out, question)
+		if !answered {
+			// Input that ends at once (an editor's run button
+			// may give /dev/null) is nobody answering.
+			fmt.Fprintf(r.errOut, "exercises: reset did nothing: no answer came. To put back the original %s anyway: go run ./exercises reset %d --yes\n", ex.shown(), ex.number)
+			return 1
+		}
+		if !yes {
 			fmt.Fprintln(r.out, "Nothing changed.")
 			return 0
 		}
@@ -267,16 +274,17 @@ func (r *runner) reset(_ context.Context, ex exercise) int {
 	return 0
 }
 
-// ask prints a question and reports whether the answer is yes.
-func ask(in io.Reader, out io.Writer, question string) bool {
+// ask prints a question and reports whether the answer is yes, and
+// whether any answer came at all.
+func ask(in io.Reader, out io.Writer, question string) (yes, answered bool) {
 	fmt.Fprintf(out, "%s [y/N] ", question)
 	answer, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && answer == "" {
 		fmt.Fprintln(out)
-		return false
+		return false, false
 	}
 	answer = strings.ToLower(strings.TrimSpace(answer))
-	return answer == "y" || answer == "yes"
+	return answer == "y" || answer == "yes", true
 }
 
 // watch shows the overview, then again each time a file changes. A

@@ -285,7 +285,7 @@ func TestResetAsksFirst(t *testing.T) {
 	mine := strings.Replace(addStub, "return 0", "return 42", 1)
 	require.NoError(t, os.WriteFile(file, []byte(mine), 0o644))
 
-	for _, answer := range []string{"n\n", "\n", ""} {
+	for _, answer := range []string{"n\n", "\n", "no"} {
 		code, output := runIn(t, module, answer, "reset", "1")
 		assert.Equal(t, 0, code)
 		assert.Contains(t, output, "Your version will be lost")
@@ -295,9 +295,18 @@ func TestResetAsksFirst(t *testing.T) {
 		assert.Equal(t, mine, string(content), "answer %q", answer)
 	}
 
-	code, _ := runIn(t, module, "y\n", "reset", "1")
-	assert.Equal(t, 0, code)
+	// Input that ends before any answer, as from /dev/null, which
+	// looks like a terminal to a simple check, is no answer.
+	code, output := runIn(t, module, "", "reset", "1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, output, "exercises: reset did nothing: no answer came. To put back the original exercises/01-add/add.go anyway: go run ./exercises reset 1 --yes\n")
 	content, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, mine, string(content))
+
+	code, _ = runIn(t, module, "y\n", "reset", "1")
+	assert.Equal(t, 0, code)
+	content, err = os.ReadFile(file)
 	require.NoError(t, err)
 	assert.Equal(t, addStub, string(content))
 }
