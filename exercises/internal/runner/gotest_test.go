@@ -122,24 +122,29 @@ func TestPanics(t *testing.T) {
 		results["02-broken"].report)
 }
 
-// raceOnly is a test that passes only under the race detector, and
-// counts its runs in a file: it shows which flags go test was given.
+// A flag of an exercise's config can be told from inside its tests:
+// with -tags=checked, checked.go is built and unchecked.go is not.
+// -race would do the same through the race build tag, but costs a
+// race build; the runner passes every flag the same way.
 const (
-	raceOn   = "//go:build race\n\npackage code\n\nconst race = true\n"
-	raceOff  = "//go:build !race\n\npackage code\n\nconst race = false\n"
-	raceTest = `package code
+	checkedFlags = `{"custom": {"testingFlags": ["-tags=checked"]}}`
+	checkedOn    = "//go:build checked\n\npackage code\n\nconst checked = true\n"
+	checkedOff   = "//go:build !checked\n\npackage code\n\nconst checked = false\n"
+	// checkedTest counts its runs in a file, and fails unless the
+	// flag was given.
+	checkedTest = `package code
 
 import (
 	"os"
 	"testing"
 )
 
-func TestRace(t *testing.T) {
+func TestChecked(t *testing.T) {
 	runs, _ := os.OpenFile("runs.txt", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	runs.WriteString("run\n")
 	runs.Close()
-	if !race {
-		t.Error("the race detector is off")
+	if !checked {
+		t.Error("built without -tags=checked")
 	}
 }
 `
@@ -158,13 +163,20 @@ func F() {
 `
 )
 
+// checkedExercise writes an exercise that tells whether go test was
+// given -tags=checked.
+func checkedExercise(t *testing.T, module, name, config, code, test string) {
+	t.Helper()
+	exerciseOf(t, module, name, config, code, test)
+	writeFile(t, module, "exercises/"+name+"/checked.go", checkedOn)
+	writeFile(t, module, "exercises/"+name+"/unchecked.go", checkedOff)
+}
+
 func TestEachExerciseRunsWithItsFlagsAndNeverFromTheCache(t *testing.T) {
 	t.Parallel()
 	module := fakeModule(t)
-	exerciseOf(t, module, "01-race", raceFlags, raceOn, raceTest)
-	writeFile(t, module, "exercises/01-race/off.go", raceOff)
-	exerciseOf(t, module, "02-norace", noFlags, raceOn, raceTest)
-	writeFile(t, module, "exercises/02-norace/off.go", raceOff)
+	checkedExercise(t, module, "01-checked", checkedFlags, "package code\n", checkedTest)
+	checkedExercise(t, module, "02-unchecked", noFlags, "package code\n", checkedTest)
 	exerciseOf(t, module, "03-vet", `{"custom": {"testingFlags": [], "vet": ["waitgroup"]}}`,
 		waitGroupInside, "package code\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n")
 
@@ -175,16 +187,18 @@ func TestEachExerciseRunsWithItsFlagsAndNeverFromTheCache(t *testing.T) {
 	}
 	results, err := r.goTest(context.Background(), jobs)
 	require.NoError(t, err)
-	assert.True(t, results["01-race"].passed, results["01-race"].report)
-	assert.Equal(t, "--- FAIL: TestRace\n    code_test.go:13: the race detector is off",
-		results["02-norace"].report)
+	assert.True(t, results["01-checked"].passed, results["01-checked"].report)
+	assert.Equal(t, "--- FAIL: TestChecked\n    code_test.go:13: built without -tags=checked",
+		results["02-unchecked"].report)
+	// go test alone would pass this one: it does not run the
+	// waitgroup check unless asked.
 	assert.Equal(t, "--- FAIL: go vet\n    exercises/03-vet/code.go:8:9: WaitGroup.Add called from inside new goroutine",
 		results["03-vet"].report)
 
 	// Again: the test runs again, it does not come from the cache.
-	_, err = r.goTest(context.Background(), jobs[1:2])
+	_, err = r.goTest(context.Background(), jobs[:1])
 	require.NoError(t, err)
-	runs, err := os.ReadFile(filepath.Join(module, "exercises", "02-norace", "runs.txt"))
+	runs, err := os.ReadFile(filepath.Join(module, "exercises", "01-checked", "runs.txt"))
 	require.NoError(t, err)
 	assert.Equal(t, "run\nrun\n", string(runs))
 }
@@ -192,14 +206,12 @@ func TestEachExerciseRunsWithItsFlagsAndNeverFromTheCache(t *testing.T) {
 func TestVerifyRunsEveryVersionWithTheExerciseFlags(t *testing.T) {
 	t.Parallel()
 	module := fakeModule(t)
-	// A wrong version that only a flag of the exercise's config can
-	// tell from the solution: -tags=checked, cheaper to build than
-	// -race, is enough to show that verify passes the flags on.
+	// A wrong version that only the flag of the exercise's config
+	// can tell from the solution.
 	version := func(ready, wrong bool) string {
 		return fmt.Sprintf("package code\n\nconst ready, wrong = %v, %v\n", ready, wrong)
 	}
-	checked := `{"custom": {"testingFlags": ["-tags=checked"]}}`
-	exerciseOf(t, module, "01-flag", checked, version(false, false), `package code
+	checkedExercise(t, module, "01-flag", checkedFlags, version(false, false), `package code
 
 import "testing"
 
@@ -214,10 +226,6 @@ func TestReady(t *testing.T) {
 `)
 	writeFile(t, module, "exercises/01-flag/.meta/solution/code.go", version(true, false))
 	writeFile(t, module, "exercises/01-flag/.meta/wrong/subtle/code.go", version(true, true))
-	writeFile(t, module, "exercises/01-flag/checked.go",
-		"//go:build checked\n\npackage code\n\nconst checked = true\n")
-	writeFile(t, module, "exercises/01-flag/unchecked.go",
-		"//go:build !checked\n\npackage code\n\nconst checked = false\n")
 
 	r, output := realRunner(t, module)
 	code := r.verify(context.Background())
