@@ -29,6 +29,8 @@ func main() {
 	// and the tests it is running.
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
+	// A second Ctrl-C ends the runner at once, whatever it is doing.
+	context.AfterFunc(ctx, stop)
 	code := runner.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -244,14 +244,14 @@ func (r *runner) solution(ctx context.Context, ex exercise) int {
 // reset puts the original stub back, after asking, unless the
 // command said --yes. With no terminal to ask on, it does nothing:
 // a learner's work is not thrown away on a guess.
-func (r *runner) reset(_ context.Context, ex exercise) int {
+func (r *runner) reset(ctx context.Context, ex exercise) int {
 	if !r.yes {
 		if !r.interactive {
 			fmt.Fprintf(r.errOut, "exercises: reset did nothing: there is no terminal to ask on. To put back the original %s anyway: go run ./exercises reset %d --yes\n", ex.shown(), ex.number)
 			return 1
 		}
 		question := fmt.Sprintf("Put the original %s back? Your version will be lost.", ex.shown())
-		yes, answered := ask(r.stdin, r.out, question)
+		yes, answered := ask(ctx, r.stdin, r.out, question)
 		if !answered {
 			// Input that ends at once (an editor's run button
 			// may give /dev/null) is nobody answering.
@@ -275,15 +275,34 @@ func (r *runner) reset(_ context.Context, ex exercise) int {
 }
 
 // ask prints a question and reports whether the answer is yes, and
-// whether any answer came at all.
-func ask(in io.Reader, out io.Writer, question string) (yes, answered bool) {
+// whether any answer came at all. Ctrl-C while it waits is no.
+func ask(ctx context.Context, in io.Reader, out io.Writer,
+	question string) (yes, answered bool) {
 	fmt.Fprintf(out, "%s [y/N] ", question)
-	answer, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && answer == "" {
+
+	// Reading waits for a line, so it happens aside, and Ctrl-C
+	// does not have to wait for it.
+	type reply struct {
+		answer string
+		err    error
+	}
+	replies := make(chan reply, 1)
+	go func() {
+		answer, err := bufio.NewReader(in).ReadString('\n')
+		replies <- reply{answer, err}
+	}()
+	var got reply
+	select {
+	case got = <-replies:
+	case <-ctx.Done():
+		fmt.Fprintln(out)
+		return false, true
+	}
+	if got.err != nil && got.answer == "" {
 		fmt.Fprintln(out)
 		return false, false
 	}
-	answer = strings.ToLower(strings.TrimSpace(answer))
+	answer := strings.ToLower(strings.TrimSpace(got.answer))
 	return answer == "y" || answer == "yes", true
 }
 

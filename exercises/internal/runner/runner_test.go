@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -309,6 +310,32 @@ func TestResetAsksFirst(t *testing.T) {
 	content, err = os.ReadFile(file)
 	require.NoError(t, err)
 	assert.Equal(t, addStub, string(content))
+}
+
+func TestCtrlCDuringResetsQuestionChangesNothing(t *testing.T) {
+	module := fakeTree(t)
+	file := learnerFile(module, "01-add")
+	mine := strings.Replace(addStub, "return 0", "return 42", 1)
+	require.NoError(t, os.WriteFile(file, []byte(mine), 0o644))
+
+	// A terminal where nobody types.
+	typing, keyboard := io.Pipe()
+	defer keyboard.Close()
+	r, _, output := testRunner(module, "")
+	r.stdin = typing
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- r.command(ctx, []string{"reset", "1"}) }()
+	require.Eventually(t, func() bool {
+		return strings.Contains(output.String(), "[y/N]")
+	}, 30*time.Second, 10*time.Millisecond)
+
+	cancel()
+	assert.Equal(t, 0, <-done)
+	assert.Contains(t, output.String(), "Nothing changed.")
+	content, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, mine, string(content))
 }
 
 func TestResetWithNoTerminalDoesNothing(t *testing.T) {
