@@ -413,8 +413,10 @@ func TestVerifyFindsEveryKindOfProblem(t *testing.T) {
 	assert.Contains(t, out, "3 problems")
 
 	solve(t, module, "02-more")
+	require.NoError(t, os.Remove(learnerFile(module, "01-add")))
 	_, out = runIn(t, module, "", "verify")
 	assert.Contains(t, out, "✗ 02-more: add.go differs from .meta/stub/add.go: ship the stub untouched")
+	assert.Contains(t, out, "✗ 01-add: add.go is missing: ship a copy of .meta/stub/add.go")
 }
 
 func TestWatchRerunsOnSave(t *testing.T) {

@@ -15,10 +15,15 @@ func (r *runner) verify(ctx context.Context) int {
 	findings := make(map[string][]string)
 	notes := make(map[string][]string)
 	for _, ex := range r.exercises {
-		if s, err := ex.state(); err != nil {
+		s, err := ex.state()
+		if err != nil {
 			return r.fail(err)
-		} else if s != notStarted {
+		}
+		switch s {
+		case started:
 			findings[ex.name] = append(findings[ex.name], fmt.Sprintf("%s differs from .meta/stub/%s: ship the stub untouched", ex.file, ex.file))
+		case missing:
+			findings[ex.name] = append(findings[ex.name], fmt.Sprintf("%s is missing: ship a copy of .meta/stub/%s", ex.file, ex.file))
 		}
 	}
 
