@@ -48,9 +48,38 @@ func Run(ctx context.Context, args []string, stdin *os.File,
 		fmt.Fprintf(stderr, "exercises: %v\n", err)
 		return 1
 	}
+	ctx, stop := stopWhenOrphaned(ctx, time.Second)
+	defer stop()
 	r := newRunner(module, stdin, stdout, stderr)
 	r.interactive = isTerminal(stdin)
 	return r.command(ctx, args)
+}
+
+// stopWhenOrphaned returns a context that ends when the process that
+// started the runner does. `go run ./exercises` is usually that
+// process, and an editor's stop button may end it alone: go run
+// passes Ctrl-C on to the runner, but not SIGTERM, so without this
+// the runner and its tests would go on running for nobody. A process
+// whose parent ends gets a new one, so the parent's id changes.
+func stopWhenOrphaned(ctx context.Context, every time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	parent := os.Getppid()
+	go func() {
+		ticker := time.NewTicker(every)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+			}
+			if os.Getppid() != parent {
+				cancel()
+				return
+			}
+		}
+	}()
+	return ctx, cancel
 }
 
 // A runner carries out the commands for the exercises of one module.

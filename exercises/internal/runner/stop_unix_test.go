@@ -5,11 +5,13 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -92,13 +94,33 @@ func TestStoppingARunKillsTheTestBinary(t *testing.T) {
 		10*time.Second, 10*time.Millisecond, "the test binary still runs")
 }
 
+// buildRunner builds the runner as a learner runs it, once for the
+// tests that need the program itself.
+var buildRunner = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "runner")
+	if err != nil {
+		return "", err
+	}
+	binary := filepath.Join(dir, "exercises")
+	build := exec.Command("go", "build", "-o", binary, "workbook/exercises")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	return binary, nil
+})
+
+// runnerBinary returns the runner program's path.
+func runnerBinary(t *testing.T) string {
+	t.Helper()
+	binary, err := buildRunner()
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(binary)) })
+	return binary
+}
+
 func TestSIGTERMStopsTheRunnerAndItsTests(t *testing.T) {
 	t.Parallel()
-	// The runner as a learner runs it, on a fake tree.
-	binary := filepath.Join(t.TempDir(), "exercises")
-	build := exec.Command("go", "build", "-o", binary, "workbook/exercises")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	binary := runnerBinary(t)
 
 	module := fakeModule(t)
 	exerciseOf(t, module, "01-stuck", noFlags, "package code\n", stuckTest)
@@ -125,6 +147,25 @@ func TestSIGTERMStopsTheRunnerAndItsTests(t *testing.T) {
 		t.Fatal("the runner did not exit on SIGTERM")
 	}
 	assert.Equal(t, "exercises: stopped before the tests finished\n", output.String())
+	assert.Eventually(t, func() bool { return !alive(pid) },
+		10*time.Second, 10*time.Millisecond, "the test binary still runs")
+}
+
+func TestTheRunnerStopsWhenWhatStartedItEnds(t *testing.T) {
+	t.Parallel()
+	binary := runnerBinary(t)
+	module := fakeModule(t)
+	exerciseOf(t, module, "01-stuck", noFlags, "package code\n", stuckTest)
+
+	// A shell stands for go run: killed, it cannot pass anything on.
+	shell := exec.Command("sh", "-c", binary+" check 1 & wait")
+	shell.Dir = module
+	require.NoError(t, shell.Start())
+	pid := testBinaryPid(t, module)
+	require.NoError(t, shell.Process.Kill())
+	require.Error(t, shell.Wait())
+
+	// The runner sees it, within its second, and stops its tests.
 	assert.Eventually(t, func() bool { return !alive(pid) },
 		10*time.Second, 10*time.Millisecond, "the test binary still runs")
 }
