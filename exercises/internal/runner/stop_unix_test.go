@@ -5,13 +5,11 @@ package runner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -92,30 +90,6 @@ func TestStoppingARunKillsTheTestBinary(t *testing.T) {
 	assert.Equal(t, "exercises: stopped before the tests finished\n", output.String())
 	assert.Eventually(t, func() bool { return !alive(pid) },
 		10*time.Second, 10*time.Millisecond, "the test binary still runs")
-}
-
-// buildRunner builds the runner as a learner runs it, once for the
-// tests that need the program itself.
-var buildRunner = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "runner")
-	if err != nil {
-		return "", err
-	}
-	binary := filepath.Join(dir, "exercises")
-	build := exec.Command("go", "build", "-o", binary, "workbook/exercises")
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%v: %s", err, out)
-	}
-	return binary, nil
-})
-
-// runnerBinary returns the runner program's path.
-func runnerBinary(t *testing.T) string {
-	t.Helper()
-	binary, err := buildRunner()
-	require.NoError(t, err)
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(binary)) })
-	return binary
 }
 
 func TestSIGTERMStopsTheRunnerAndItsTests(t *testing.T) {
