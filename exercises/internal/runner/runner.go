@@ -56,12 +56,14 @@ func Run(ctx context.Context, args []string, stdin *os.File,
 }
 
 // stopWhenOrphaned returns a context that ends when the process that
-// started the runner does. `go run ./exercises` is usually that
-// process, and an editor's stop button may end it alone: go run
-// passes Ctrl-C on to the runner, but not SIGTERM, so without this
-// the runner and its tests would go on running for nobody. A process
-// whose parent ends gets a new one, so the parent's id changes.
-func stopWhenOrphaned(ctx context.Context, every time.Duration) (context.Context, context.CancelFunc) {
+// started the runner does. That is usually `go run ./exercises`,
+// which passes no signal on to the program it runs: Ctrl-C in a
+// terminal reaches the runner directly, but an editor's stop button
+// may end go run alone, and the runner and its tests would go on
+// running for nobody. A process whose parent ends gets a new one, so
+// the parent's id changes.
+func stopWhenOrphaned(ctx context.Context,
+	every time.Duration) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	parent := os.Getppid()
 	go func() {
