@@ -176,8 +176,10 @@ func TestEachExerciseRunsWithItsFlagsAndNeverFromTheCache(t *testing.T) {
 	t.Parallel()
 	module := fakeModule(t)
 	checkedExercise(t, module, "01-checked", checkedFlags, "package code\n", checkedTest)
-	checkedExercise(t, module, "02-unchecked", noFlags, "package code\n", checkedTest)
-	exerciseOf(t, module, "03-vet", `{"custom": {"testingFlags": [], "vet": ["waitgroup"]}}`,
+	// Two exercises with the same flags share one go test.
+	vet := `{"custom": {"testingFlags": [], "vet": ["waitgroup"]}}`
+	checkedExercise(t, module, "02-unchecked", vet, "package code\n", checkedTest)
+	exerciseOf(t, module, "03-vet", vet,
 		waitGroupInside, "package code\n\nimport \"testing\"\n\nfunc TestF(t *testing.T) { F() }\n")
 
 	r, _ := realRunner(t, module)
@@ -260,12 +262,12 @@ func TestStuck(t *testing.T) {
 `)
 	r, _ := realRunner(t, module)
 	// Only this test of the mechanism shortens the limit.
-	r.limit = time.Second
+	r.limit = 500 * time.Millisecond
 	results, err := r.goTest(context.Background(), []job{{ex: r.exercises[0]}})
 	require.NoError(t, err)
 	report := results["01-stuck"].report
 	assert.False(t, results["01-stuck"].passed)
-	assert.Equal(t, "--- FAIL: TestStuck did not finish within the time limit of 1s\n"+
+	assert.Equal(t, "--- FAIL: TestStuck did not finish within the time limit of 500ms\n"+
 		"    Is something waiting forever, or working far too hard? A loop to n instead of √n? Shutdown ignoring its context? An Unlock missing? A read with no deadline?",
 		report)
 }
