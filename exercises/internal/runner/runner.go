@@ -48,7 +48,7 @@ func Run(ctx context.Context, args []string, stdin *os.File,
 		fmt.Fprintf(stderr, "exercises: %v\n", err)
 		return 1
 	}
-	ctx, stop := stopWhenOrphaned(ctx, time.Second)
+	ctx, stop := stopWhenOrphaned(ctx, 250*time.Millisecond)
 	defer stop()
 	r := newRunner(module, stdin, stdout, stderr)
 	r.interactive = isTerminal(stdin)

@@ -139,7 +139,8 @@ func TestTheRunnerStopsWhenWhatStartedItEnds(t *testing.T) {
 	require.NoError(t, shell.Process.Kill())
 	require.Error(t, shell.Wait())
 
-	// The runner sees it, within its second, and stops its tests.
+	// The runner sees it, within a quarter of a second, and stops its
+	// tests.
 	assert.Eventually(t, func() bool { return !alive(pid) },
 		10*time.Second, 10*time.Millisecond, "the test binary still runs")
 }
