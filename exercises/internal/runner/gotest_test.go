@@ -274,11 +274,31 @@ func TestStuck(t *testing.T) {
 
 func TestREADMEShowsHowAnUntouchedExerciseSkips(t *testing.T) {
 	t.Parallel()
-	// A copy of exercise 1 as shipped, in a module of its own: what
-	// a learner sees on a fresh clone, whatever they have done since.
+	// A copy of exercise 1 as shipped, with what its tests import
+	// from the workbook, in a module of its own: what a learner sees
+	// on a fresh clone, whatever they have done since.
 	module := t.TempDir()
-	writeFile(t, module, "go.mod", "module workbook\n\ngo 1.26\n")
-	copyFile(t, "../exercisetest/exercisetest.go", module, "exercises/internal/exercisetest/exercisetest.go")
+	copyFile(t, "../../../go.mod", module, "go.mod")
+	copyFile(t, "../../../go.sum", module, "go.sum")
+	list := exec.Command("go", "list", "-deps", "-test", "-f",
+		"{{if and (not .Standard) (not .ForTest)}}{{.ImportPath}}{{end}}",
+		"workbook/exercises/01-isprime")
+	imports, err := list.Output()
+	require.NoError(t, err)
+	for pkg := range strings.Lines(string(imports)) {
+		pkg = strings.TrimSpace(pkg)
+		dir, ok := strings.CutPrefix(pkg, "workbook/")
+		if !ok || dir == "exercises/01-isprime" {
+			continue
+		}
+		sources, err := filepath.Glob("../../../" + dir + "/*.go")
+		require.NoError(t, err)
+		for _, source := range sources {
+			if !strings.HasSuffix(source, "_test.go") {
+				copyFile(t, source, module, dir+"/"+filepath.Base(source))
+			}
+		}
+	}
 	shipped := "../../01-isprime/"
 	copyFile(t, shipped+".meta/stub/isprime.go", module, "exercises/01-isprime/isprime.go")
 	copyFile(t, shipped+".meta/stub/isprime.go", module, "exercises/01-isprime/.meta/stub/isprime.go")
