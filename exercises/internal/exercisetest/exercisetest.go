@@ -40,12 +40,20 @@ func Start(t *testing.T, file string) {
 	}
 }
 
-// Same reports whether two versions of a file are the same text,
-// whatever their line endings (git on Windows may add \r).
+// Same reports whether two versions of a file are the same text to a
+// reader's eye: a byte-order mark, the line endings (\r\n or \r, as
+// git or an editor on Windows may write them) and the newlines at the
+// end do not count.
 func Same(a, b []byte) bool {
-	crlf, lf := []byte("\r\n"), []byte("\n")
-	return bytes.Equal(bytes.ReplaceAll(a, crlf, lf),
-		bytes.ReplaceAll(b, crlf, lf))
+	return bytes.Equal(visible(a), visible(b))
+}
+
+// visible is a file's text without what an editor does not show.
+func visible(text []byte) []byte {
+	text = bytes.TrimPrefix(text, []byte("\uFEFF"))
+	text = bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))
+	text = bytes.ReplaceAll(text, []byte("\r"), []byte("\n"))
+	return bytes.TrimRight(text, "\n")
 }
 
 // number is the exercise's number, from its directory's name:

@@ -1,0 +1,48 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
+		if binaryDir != "" {
+			os.RemoveAll(binaryDir)
+		}
+	}))
+}
+
+// binaryDir holds the runner program, once a test has built it.
+var binaryDir string
+
+// buildRunner builds the runner as a learner runs it, once for all
+// the tests that need the program itself.
+var buildRunner = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "runner")
+	if err != nil {
+		return "", err
+	}
+	binaryDir = dir
+	binary := filepath.Join(dir, "exercises")
+	build := exec.Command("go", "build", "-o", binary, "workbook/exercises")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	return binary, nil
+})
+
+// runnerBinary returns the runner program's path.
+func runnerBinary(t *testing.T) string {
+	t.Helper()
+	binary, err := buildRunner()
+	require.NoError(t, err)
+	return binary
+}
