@@ -12,7 +12,7 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
+	"sync/atomic"
 	"time"
 
 	"workbook/03-server-framework/tcpserver"
@@ -26,6 +26,7 @@ type Settings struct {
 	MaxLine     int           // longest request line, '\n' included
 	IdleTimeout time.Duration // longest silence, or unread reply
 	MaxConns    int           // connections served at once
+	LogMax      int64         // the log's size cap, in bytes
 	Quiet       bool          // do not show each request
 }
 
@@ -38,6 +39,7 @@ func Defaults() Settings {
 		MaxLine:     1024,
 		IdleTimeout: 30 * time.Second,
 		MaxConns:    1000,
+		LogMax:      100e6,
 	}
 }
 
@@ -46,45 +48,60 @@ func Defaults() Settings {
 type Handler func(c *tcpserver.Conn, judge Judge)
 
 // A Judge gives the verdict on request lines, and records each one.
+// Each connection has its own copy.
 type Judge struct {
-	screen     *log.Logger // every request, quoted; nil for none
-	requestLog *log.Logger // the log file; nil for none
+	screen     *Screen     // every request, rate-limited; nil for none
+	requestLog *RequestLog // the log file; nil for none
 	maxLine    int         // the server's line limit, to say so
+
+	peer    string        // the client's address, as shown
+	dropped *atomic.Int64 // its host's requests the screen left out
+}
+
+// forClient is the judge for one client's connection: its address is
+// formatted once, not once per request.
+func (j Judge) forClient(addr net.Addr) Judge {
+	j.peer = addr.String()
+	if j.screen != nil {
+		j.dropped = j.screen.droppedFrom(addr)
+	}
+	return j
 }
 
 // Verdict judges line, which ReadLine returned with err: E for a
 // line too long. It shows the request on the screen and appends it
-// to the log file, quoted with %q: a request can hold escape
-// sequences, and the screen may be a projector. Each logger writes a
-// line with one Write, under its lock, so concurrent connections
-// never mix their lines.
+// to the log file, quoted with %+q: a request can hold escape
+// sequences and look-alike characters, and the screen may be a
+// projector. Neither waits for the terminal: the screen shows a few
+// requests a second and counts the others.
 func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict {
-	var verdict prime.Verdict
-	var request string
-	if errors.Is(err, tcpserver.ErrLineTooLong) {
-		// Too long to be a number: judged without a look.
-		verdict = prime.Invalid
-		request = fmt.Sprintf("%q... (a line over %d bytes)", line[:min(len(line), 20)], j.maxLine)
-	} else {
+	tooLong := errors.Is(err, tcpserver.ErrLineTooLong)
+	// A line too long is not a number: E, without a look.
+	verdict := prime.Invalid
+	if !tooLong {
 		verdict = prime.Judge(line)
-		request = fmt.Sprintf("%q", line)
 	}
-	if j.screen != nil {
-		j.screen.Printf("%s sent %s: %c", c.RemoteAddr, request, verdict)
+	if j.screen != nil && j.screen.mayShow(j.dropped) {
+		shown := append([]byte("server | "), j.peer...)
+		shown = append(shown, " sent "...)
+		shown = appendRequest(shown, line, tooLong, j.maxLine)
+		shown = append(shown, ": "...)
+		shown = append(shown, byte(verdict), '\n')
+		j.screen.showRequest(shown, j.dropped)
 	}
 	if j.requestLog != nil {
-		j.requestLog.Printf("%s %s %c", c.RemoteAddr, request, verdict)
+		j.requestLog.record(j.peer, line, tooLong, j.maxLine, verdict)
 	}
 	return verdict
 }
 
 // NewServer assembles a server: the framework's plumbing and the
 // chapter's handler. screen and requestLog may be nil.
-func NewServer(settings Settings, handle Handler, screen, requestLog, errorLog *log.Logger) *tcpserver.Server {
+func NewServer(settings Settings, handle Handler, screen *Screen, requestLog *RequestLog, errorLog *log.Logger) *tcpserver.Server {
 	judge := Judge{screen: screen, requestLog: requestLog, maxLine: settings.MaxLine}
 	return &tcpserver.Server{
 		Handler: tcpserver.HandlerFunc(func(c *tcpserver.Conn) {
-			handle(c, judge)
+			handle(c, judge.forClient(c.RemoteAddr))
 		}),
 		MaxLineBytes: settings.MaxLine,
 		IdleTimeout:  settings.IdleTimeout,
@@ -133,9 +150,11 @@ func ServerCommand(handle Handler) Command {
 // shuts down gracefully.
 func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, handle Handler) int {
 	settings := Defaults()
+	logMax := byteSize(settings.LogMax)
 	flags := flag.NewFlagSet("server", flag.ContinueOnError)
 	flags.StringVar(&settings.Addr, "addr", settings.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
 	flags.StringVar(&settings.LogPath, "log", settings.LogPath, "file to append one line per request to ('' for none)")
+	flags.Var(&logMax, "log-max", "stop logging when the log file reaches this size (100MB, 512KiB, bytes)")
 	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes; longer gets E and a hang-up")
 	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client silent for this long")
 	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once; more wait their turn")
@@ -143,22 +162,21 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 	if code, ok := ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
+	settings.LogMax = int64(logMax)
 	// 16 bytes is the smallest buffer bufio reads lines with.
 	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.IdleTimeout <= 0 || settings.MaxConns < 1 {
 		fmt.Fprintln(stderr, "server: -max-line must be at least 16, -idle-timeout and -max-conns above zero, and no other arguments")
 		return 2
 	}
-
-	// The source text appends to prime_server.log; so do we.
-	var requestLog *log.Logger
-	if settings.LogPath != "" {
-		file, err := os.OpenFile(settings.LogPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			fmt.Fprintf(stderr, "server: cannot open the log: %v\n", err)
-			return 1
-		}
-		defer file.Close()
-		requestLog = log.New(file, "", log.LstdFlags)
+	// An empty address would listen on every interface, without
+	// anyone having asked for it.
+	if settings.Addr == "" {
+		fmt.Fprintln(stderr, "server: -addr is empty: give host:port, 127.0.0.1:8809 for this machine only or 0.0.0.0:8809 for a classroom")
+		return 2
+	}
+	if settings.LogPath != "" && settings.LogMax < 1000 {
+		fmt.Fprintln(stderr, "server: -log-max must be at least 1kB")
+		return 2
 	}
 
 	listener, err := net.Listen("tcp", settings.Addr)
@@ -166,17 +184,55 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 		fmt.Fprintf(stderr, "server: cannot listen on %s: %v\n", settings.Addr, Reason(err))
 		return 1
 	}
-	screen := log.New(stdout, "server | ", 0)
+
+	// The screen and stderr are written in the background: a
+	// terminal that stops reading must not stop the server.
+	screen := NewScreen(stdout)
+	say := log.New(screen, "server | ", 0)
+	errorQueue := newLineQueue(stderr)
+	errorLog := log.New(errorQueue, "server: ", 0)
+	defer func() {
+		// Show what is left, but never wait long for a
+		// terminal that does not read.
+		deadline := time.Now().Add(time.Second)
+		screen.Close(deadline)
+		errorQueue.close(deadline)
+	}()
+
+	// The source text appends to prime_server.log; so do we, once
+	// the server could listen: a server that fails to start leaves
+	// no log behind.
+	var requestLog *RequestLog
+	if settings.LogPath != "" {
+		warn := func(problem string) {
+			say.Print(problem)
+			errorLog.Print(problem)
+		}
+		requestLog, err = OpenRequestLog(settings.LogPath, settings.LogMax, warn)
+		if err != nil {
+			listener.Close()
+			errorLog.Printf("cannot open the log: %v", err)
+			return 1
+		}
+	}
+
 	requests := screen
 	if settings.Quiet {
 		requests = nil
 	}
-	errorLog := log.New(stderr, "server: ", 0)
 	server := NewServer(settings, handle, requests, requestLog, errorLog)
-	screen.Printf("listening on %s; Ctrl-C stops", listener.Addr())
-	if err := Serve(ctx, server, listener, screen); err != nil {
-		fmt.Fprintf(stderr, "server: %v\n", err)
-		return 1
+	sayListening(say, listener.Addr())
+	code := 0
+	if err := Serve(ctx, server, listener, say); err != nil {
+		errorLog.Print(err)
+		code = 1
 	}
-	return 0
+	// Every request is answered now: the last lines go to the log.
+	if requestLog != nil {
+		if err := requestLog.Close(); err != nil {
+			errorLog.Printf("closing the log: %v", err)
+			code = 1
+		}
+	}
+	return code
 }
