@@ -24,8 +24,9 @@ type Settings struct {
 	Addr        string        // where to listen
 	LogPath     string        // the request log; "" for none
 	MaxLine     int           // longest request line, '\n' included
-	IdleTimeout time.Duration // longest silence, or unread reply
+	IdleTimeout time.Duration // longest wait for a line, or a reply taken
 	MaxConns    int           // connections served at once
+	MaxPerHost  int           // connections from one host at once
 	Quiet       bool          // do not show each request
 }
 
@@ -36,8 +37,9 @@ func Defaults() Settings {
 		Addr:        "127.0.0.1:8809",
 		LogPath:     "prime_server.log",
 		MaxLine:     1024,
-		IdleTimeout: 30 * time.Second,
-		MaxConns:    1000,
+		IdleTimeout: 5 * time.Minute,
+		MaxConns:    10000,
+		MaxPerHost:  32,
 	}
 }
 
@@ -53,12 +55,15 @@ type Judge struct {
 }
 
 // Verdict judges line, which ReadLine returned with err: E for a
-// line too long. It shows the request on the screen and appends it
+// line too long. A number too long for 64 bits takes turns with the
+// other connections' (Conn.Share); if the server stops answering
+// before its turn, Verdict returns the error and there is nothing to
+// reply. It shows the request on the screen and appends it
 // to the log file, quoted with %q: a request can hold escape
 // sequences, and the screen may be a projector. Each logger writes a
 // line with one Write, under its lock, so concurrent connections
 // never mix their lines.
-func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict {
+func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) (prime.Verdict, error) {
 	var verdict prime.Verdict
 	var request string
 	if errors.Is(err, tcpserver.ErrLineTooLong) {
@@ -66,7 +71,10 @@ func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict 
 		verdict = prime.Invalid
 		request = fmt.Sprintf("%q... (a line over %d bytes)", line[:min(len(line), 20)], j.maxLine)
 	} else {
-		verdict = prime.Judge(line)
+		verdict, err = judgeFairly(c, line)
+		if err != nil {
+			return 0, err
+		}
 		request = fmt.Sprintf("%q", line)
 	}
 	if j.screen != nil {
@@ -75,7 +83,24 @@ func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict 
 	if j.requestLog != nil {
 		j.requestLog.Printf("%s %s %c", c.RemoteAddr, request, verdict)
 	}
-	return verdict
+	return verdict, nil
+}
+
+// longestSmallRequest is the longest line that can hold a 64-bit
+// number (20 digits), with a sign, a few spaces and "\r\n".
+const longestSmallRequest = 32
+
+// judgeFairly judges line. A line that may hold a number beyond 64 bits
+// can take milliseconds of CPU: it waits for its turn (Conn.Share),
+// so that one host's flood of them cannot keep the others waiting.
+// Smaller numbers take microseconds and are judged at once.
+func judgeFairly(c *tcpserver.Conn, line []byte) (prime.Verdict, error) {
+	if len(line) <= longestSmallRequest {
+		return prime.Judge(line), nil
+	}
+	var verdict prime.Verdict
+	err := c.Share(func() { verdict = prime.Judge(line) })
+	return verdict, err
 }
 
 // NewServer assembles a server: the framework's plumbing and the
@@ -86,10 +111,11 @@ func NewServer(settings Settings, handle Handler, screen, requestLog, errorLog *
 		Handler: tcpserver.HandlerFunc(func(c *tcpserver.Conn) {
 			handle(c, judge)
 		}),
-		MaxLineBytes: settings.MaxLine,
-		IdleTimeout:  settings.IdleTimeout,
-		MaxConns:     settings.MaxConns,
-		ErrorLog:     errorLog,
+		MaxLineBytes:    settings.MaxLine,
+		IdleTimeout:     settings.IdleTimeout,
+		MaxConns:        settings.MaxConns,
+		MaxConnsPerHost: settings.MaxPerHost,
+		ErrorLog:        errorLog,
 	}
 }
 
@@ -136,16 +162,20 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 	flags := flag.NewFlagSet("server", flag.ContinueOnError)
 	flags.StringVar(&settings.Addr, "addr", settings.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
 	flags.StringVar(&settings.LogPath, "log", settings.LogPath, "file to append one line per request to ('' for none)")
-	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes; longer gets E and a hang-up")
-	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client silent for this long")
+	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes, 16 to 65536; longer gets E and a hang-up")
+	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client that takes longer than this to send a line, or to take a reply")
 	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once; more wait their turn")
+	flags.IntVar(&settings.MaxPerHost, "max-conns-per-host", settings.MaxPerHost, "connections one host may have at once; more are closed at once")
 	flags.BoolVar(&settings.Quiet, "quiet", false, "do not show each request (for benchmarks)")
 	if code, ok := ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
-	// 16 bytes is the smallest buffer bufio reads lines with.
-	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.IdleTimeout <= 0 || settings.MaxConns < 1 {
-		fmt.Fprintln(stderr, "server: -max-line must be at least 16, -idle-timeout and -max-conns above zero, and no other arguments")
+	// A number has at most 100 digits: 64 KiB is plenty, and a
+	// larger limit would only let a client make the server hold
+	// more memory.
+	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.MaxLine > tcpserver.MaxLineLimit ||
+		settings.IdleTimeout <= 0 || settings.MaxConns < 1 || settings.MaxPerHost < 1 {
+		fmt.Fprintln(stderr, "server: -max-line must be 16 to 65536, -idle-timeout, -max-conns and -max-conns-per-host above zero, and no other arguments")
 		return 2
 	}
 
