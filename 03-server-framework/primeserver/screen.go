@@ -2,6 +2,7 @@ package primeserver
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,7 +11,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"workbook/03-server-framework/tcpserver"
 )
 
 // What a person can read on a projected screen: about 20 request
@@ -299,4 +303,34 @@ func hostOf(addr net.Addr) netip.Addr {
 		return netip.Addr{}
 	}
 	return host.Addr().Unmap()
+}
+
+// connectionEvents is a server's OnEvent: it counts, for the screen,
+// the connections that were refused or ended badly. A connection that
+// ends normally, or because the server stops, is not worth a line.
+func (s *Screen) connectionEvents(settings Settings) func(tcpserver.Event) {
+	return func(event tcpserver.Event) {
+		if why := whyEnded(event, settings); why != "" {
+			s.ended(event.Remote, why)
+		}
+	}
+}
+
+// whyEnded says why a connection was refused or ended, in the
+// teacher's words, naming the flag that decides it; "" when it ended
+// normally.
+func whyEnded(event tcpserver.Event, settings Settings) string {
+	switch {
+	case event.Kind == tcpserver.Refused:
+		return fmt.Sprintf("closed at once: over the %d allowed per host (-max-conns-per-host)", settings.MaxPerHost)
+	case event.Err == nil, errors.Is(event.Err, tcpserver.ErrServerClosed):
+		return ""
+	case errors.Is(event.Err, tcpserver.ErrIdleTimeout):
+		return fmt.Sprintf("ended: no line sent, or no reply taken, for %v (-idle-timeout)", settings.IdleTimeout)
+	case errors.Is(event.Err, tcpserver.ErrLineTooLong):
+		return fmt.Sprintf("ended: a line over %s bytes (-max-line)", thousands(int64(settings.MaxLine)))
+	case errors.Is(event.Err, syscall.ECONNRESET):
+		return "ended: reset by the client"
+	}
+	return "ended: " + Reason(event.Err).Error()
 }

@@ -24,8 +24,9 @@ type Settings struct {
 	Addr        string        // where to listen
 	LogPath     string        // the request log; "" for none
 	MaxLine     int           // longest request line, '\n' included
-	IdleTimeout time.Duration // longest silence, or unread reply
+	IdleTimeout time.Duration // longest wait for a line, or a reply taken
 	MaxConns    int           // connections served at once
+	MaxPerHost  int           // connections from one host at once
 	LogMax      int64         // the log's size cap, in bytes
 	Quiet       bool          // do not show each request
 }
@@ -37,8 +38,9 @@ func Defaults() Settings {
 		Addr:        "127.0.0.1:8809",
 		LogPath:     "prime_server.log",
 		MaxLine:     1024,
-		IdleTimeout: 30 * time.Second,
-		MaxConns:    1000,
+		IdleTimeout: 5 * time.Minute,
+		MaxConns:    10000,
+		MaxPerHost:  32,
 		LogMax:      100e6,
 	}
 }
@@ -69,17 +71,23 @@ func (j Judge) forClient(addr net.Addr) Judge {
 }
 
 // Verdict judges line, which ReadLine returned with err: E for a
-// line too long. It shows the request on the screen and appends it
-// to the log file, quoted with %+q: a request can hold escape
-// sequences and look-alike characters, and the screen may be a
-// projector. Neither waits for the terminal: the screen shows a few
-// requests a second and counts the others.
-func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict {
+// line too long. A number too long for 64 bits takes turns with the
+// other connections' (Conn.Share); if the server stops answering
+// before its turn, Verdict returns the error and there is nothing to
+// reply. It shows the request on the screen and appends it to the
+// log file, quoted with %+q: a request can hold escape sequences and
+// look-alike characters, and the screen may be a projector. Neither
+// waits for the terminal: the screen shows a few requests a second
+// and counts the others.
+func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) (prime.Verdict, error) {
 	tooLong := errors.Is(err, tcpserver.ErrLineTooLong)
 	// A line too long is not a number: E, without a look.
 	verdict := prime.Invalid
 	if !tooLong {
-		verdict = prime.Judge(line)
+		verdict, err = judgeFairly(c, line)
+		if err != nil {
+			return 0, err
+		}
 	}
 	if j.screen != nil && j.screen.mayShow(j.dropped) {
 		shown := append([]byte("server | "), j.peer...)
@@ -92,7 +100,24 @@ func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict 
 	if j.requestLog != nil {
 		j.requestLog.record(j.peer, line, tooLong, j.maxLine, verdict)
 	}
-	return verdict
+	return verdict, nil
+}
+
+// longestSmallRequest is the longest line that can hold a 64-bit
+// number (20 digits), with a sign, a few spaces and "\r\n".
+const longestSmallRequest = 32
+
+// judgeFairly judges line. A line that may hold a number beyond 64 bits
+// can take milliseconds of CPU: it waits for its turn (Conn.Share),
+// so that one host's flood of them cannot keep the others waiting.
+// Smaller numbers take microseconds and are judged at once.
+func judgeFairly(c *tcpserver.Conn, line []byte) (prime.Verdict, error) {
+	if len(line) <= longestSmallRequest {
+		return prime.Judge(line), nil
+	}
+	var verdict prime.Verdict
+	err := c.Share(func() { verdict = prime.Judge(line) })
+	return verdict, err
 }
 
 // NewServer assembles a server: the framework's plumbing and the
@@ -103,10 +128,11 @@ func NewServer(settings Settings, handle Handler, screen *Screen, requestLog *Re
 		Handler: tcpserver.HandlerFunc(func(c *tcpserver.Conn) {
 			handle(c, judge.forClient(c.RemoteAddr))
 		}),
-		MaxLineBytes: settings.MaxLine,
-		IdleTimeout:  settings.IdleTimeout,
-		MaxConns:     settings.MaxConns,
-		ErrorLog:     errorLog,
+		MaxLineBytes:    settings.MaxLine,
+		IdleTimeout:     settings.IdleTimeout,
+		MaxConns:        settings.MaxConns,
+		MaxConnsPerHost: settings.MaxPerHost,
+		ErrorLog:        errorLog,
 	}
 }
 
@@ -155,17 +181,21 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 	flags.StringVar(&settings.Addr, "addr", settings.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
 	flags.StringVar(&settings.LogPath, "log", settings.LogPath, "file to append one line per request to ('' for none)")
 	flags.Var(&logMax, "log-max", "stop logging when the log file reaches this size (100MB, 512KiB, bytes)")
-	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes; longer gets E and a hang-up")
-	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client silent for this long")
+	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes, 16 to 65536; longer gets E and a hang-up")
+	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client that takes longer than this to send a line, or to take a reply")
 	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once; more wait their turn")
+	flags.IntVar(&settings.MaxPerHost, "max-conns-per-host", settings.MaxPerHost, "connections one host may have at once; more are closed at once")
 	flags.BoolVar(&settings.Quiet, "quiet", false, "do not show each request (for benchmarks)")
 	if code, ok := ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
 	settings.LogMax = int64(logMax)
-	// 16 bytes is the smallest buffer bufio reads lines with.
-	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.IdleTimeout <= 0 || settings.MaxConns < 1 {
-		fmt.Fprintln(stderr, "server: -max-line must be at least 16, -idle-timeout and -max-conns above zero, and no other arguments")
+	// A number has at most 100 digits: 64 KiB is plenty, and a
+	// larger limit would only let a client make the server hold
+	// more memory.
+	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.MaxLine > tcpserver.MaxLineLimit ||
+		settings.IdleTimeout <= 0 || settings.MaxConns < 1 || settings.MaxPerHost < 1 {
+		fmt.Fprintln(stderr, "server: -max-line must be 16 to 65536, -idle-timeout, -max-conns and -max-conns-per-host above zero, and no other arguments")
 		return 2
 	}
 	// An empty address would listen on every interface, without
@@ -221,6 +251,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 		requests = nil
 	}
 	server := NewServer(settings, handle, requests, requestLog, errorLog)
+	server.OnEvent = screen.connectionEvents(settings)
 	sayListening(say, listener.Addr())
 	code := 0
 	if err := Serve(ctx, server, listener, say); err != nil {

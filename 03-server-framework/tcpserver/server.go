@@ -29,10 +29,15 @@ import (
 
 // Limits used where a Server's field is zero.
 const (
-	defaultIdleTimeout  = 30 * time.Second
-	defaultMaxLineBytes = 1024
-	defaultMaxConns     = 100
+	defaultIdleTimeout     = 5 * time.Minute
+	defaultMaxLineBytes    = 1024
+	defaultMaxConns        = 10000
+	defaultMaxConnsPerHost = 32
 )
+
+// MaxLineLimit is the largest MaxLineBytes a Server takes: a larger
+// one is cut to it.
+const MaxLineLimit = 64 << 10
 
 // ErrServerClosed is what Serve returns after Shutdown.
 var ErrServerClosed = errors.New("tcpserver: server closed")
@@ -59,20 +64,35 @@ type Server struct {
 	// Handler serves each connection.
 	Handler Handler
 
-	// IdleTimeout is how long a client may stay silent, or leave
-	// a reply unread, before it is disconnected. Default 30s.
+	// IdleTimeout is how long a client has to send each line,
+	// counted from when the server starts waiting for it, and to
+	// take each reply. A client that takes longer is disconnected
+	// (ErrIdleTimeout). Default 5 minutes: people type.
 	IdleTimeout time.Duration
 
 	// MaxLineBytes is the longest line, '\n' included, that
 	// Conn.ReadLine returns; a longer one is ErrLineTooLong.
-	// Default 1024.
+	// Default 1024, at most MaxLineLimit. A connection's buffer
+	// starts small and grows only for a long line.
 	MaxLineBytes int
 
 	// MaxConns is how many connections are served at once. Past
 	// it, the server stops accepting until one ends: new clients
 	// wait in the system's queue of pending connections.
-	// Default 100.
+	// Default 10000.
 	MaxConns int
+
+	// MaxConnsPerHost is how many connections one client address
+	// (one IP) may have at once. The server accepts a connection
+	// beyond it and closes it at once, with a Refused event, so
+	// one host cannot take every slot. Default 32.
+	MaxConnsPerHost int
+
+	// OnEvent, if not nil, hears when a connection is refused or
+	// ends. It is called from the server's goroutines, several at
+	// once, and must not block: the connection, or the accept
+	// loop, waits for it to return.
+	OnEvent func(Event)
 
 	// ErrorLog receives the server's own troubles: a handler's
 	// panic, a failed Accept. Nil means the log package's
