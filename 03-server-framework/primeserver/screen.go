@@ -1,6 +1,7 @@
 package primeserver
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -87,7 +88,8 @@ func ShowEverything(out io.Writer) *Screen {
 // "stopped"): never left out by the rate limit, never waited for.
 // A log.Logger can write to a Screen.
 func (s *Screen) Write(p []byte) (int, error) {
-	s.emit(p)
+	// The line is written later: keep a copy, as a Writer must.
+	s.emit(bytes.Clone(p))
 	return len(p), nil
 }
 
