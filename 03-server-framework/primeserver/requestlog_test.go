@@ -61,7 +61,7 @@ func TestTheLogHasOneWholeLinePerAnsweredRequestAfterCtrlC(t *testing.T) {
 // the write that crosses it writes what fits, cutting a line, and
 // fails, as write(2) does on a full disk.
 type diskFull struct {
-	written bytes.Buffer
+	written  bytes.Buffer
 	room     int
 	failures int
 }
