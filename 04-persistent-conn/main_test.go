@@ -378,3 +378,42 @@ func TestHelpExitsZeroOnStdout(t *testing.T) {
 		assert.Empty(t, stderr.String(), "%v", args)
 	}
 }
+
+func TestClientExitsOneWhenAReplyIsNotUnderstood(t *testing.T) {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer listener.Close()
+	// A server that answers every line with a reply of its own.
+	serve := func(reply string) {
+		conn, err := listener.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		lines := bufio.NewScanner(conn)
+		for lines.Scan() {
+			if _, err := conn.Write([]byte(reply)); err != nil {
+				return
+			}
+		}
+	}
+	for _, c := range []struct {
+		reply string
+		code  int
+	}{
+		{"T\n", 0},
+		{"yes\n", 1},
+	} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			serve(c.reply)
+		}()
+		var stdout, stderr bytes.Buffer
+		args := []string{"client", "-addr", listener.Addr().String(), "7", "8"}
+		code := run(context.Background(), args, &stdout, &stderr)
+		<-done
+		assert.Equal(t, c.code, code, "reply %q: %s", c.reply, stdout.String())
+		assert.Equal(t, 2, strings.Count(stdout.String(), "client | "), stdout.String())
+	}
+}
