@@ -136,6 +136,10 @@ func NewServer(settings Settings, handle Handler, screen *Screen, requestLog *Re
 	}
 }
 
+// shutdownBudget is how long a shutdown may take, within the 3
+// seconds Ctrl-C promises: the rest is for the log and the exit.
+const shutdownBudget = 2500 * time.Millisecond
+
 // Serve runs server on listener until ctx ends (Ctrl-C), then shuts
 // it down gracefully. It says so on the screen.
 func Serve(ctx context.Context, server *tcpserver.Server, listener net.Listener, screen *log.Logger) error {
@@ -149,9 +153,11 @@ func Serve(ctx context.Context, server *tcpserver.Server, listener net.Listener,
 	}
 
 	// Stop accepting, answer the requests already received, close
-	// the idle connections.
+	// each connection cleanly. Ctrl-C promises an exit within 3
+	// seconds: past the budget, the answering stops, and every
+	// client gets the replies so far, in order, then the end.
 	screen.Print("shutting down: answering the requests received")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown cut short: %w", err)
