@@ -229,8 +229,9 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 	errorLog := log.New(errorQueue, "server: ", 0)
 	defer func() {
 		// Show what is left, but never wait long for a
-		// terminal that does not read.
-		deadline := time.Now().Add(time.Second)
+		// terminal that does not read: with the shutdown's
+		// budget, Ctrl-C still ends the server within 3 s.
+		deadline := time.Now().Add(400 * time.Millisecond)
 		screen.Close(deadline)
 		errorQueue.close(deadline)
 	}()
