@@ -275,7 +275,14 @@ func (s *Screen) summarizeEndings() {
 		if endings[key] == 1 {
 			noun = "connection"
 		}
-		s.emit(fmt.Appendf(nil, "server | %s: %s %s %s\n", key.host, thousands(endings[key]), noun, key.why))
+		line := fmt.Appendf(nil, "server | %s: %s %s %s\n", key.host, thousands(endings[key]), noun, key.why)
+		if !s.emit(line) {
+			// Not shown either: counted again for the next
+			// summary.
+			s.endingsMu.Lock()
+			s.endings[key] += endings[key]
+			s.endingsMu.Unlock()
+		}
 	}
 }
 
