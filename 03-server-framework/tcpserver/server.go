@@ -210,10 +210,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 
 	// No deadline: answer for as long as it takes.
+	// With one, stop answering a fifth of the time left before
+	// it (at most a second), and close cleanly in the first half
+	// of that.
 	var stopAnswering <-chan time.Time
-	deadline, hasDeadline := ctx.Deadline()
-	if hasDeadline {
+	var closeBy time.Time
+	if deadline, ok := ctx.Deadline(); ok {
 		margin := min(time.Until(deadline)/5, lingerTime)
+		closeBy = deadline.Add(-margin / 2)
 		timer := time.NewTimer(time.Until(deadline) - margin)
 		defer timer.Stop()
 		stopAnswering = timer.C
@@ -223,7 +227,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-finished:
 			return nil
 		case <-stopAnswering:
-			s.stop(deadline)
+			s.stop(closeBy)
 			stopAnswering = nil
 		case <-ctx.Done():
 			s.mu.Lock()
