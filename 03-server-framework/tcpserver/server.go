@@ -248,6 +248,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) stop(closeBy time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.isStopping() {
+		// Another Shutdown got here first.
+		return
+	}
 	s.closeBy = closeBy
 	close(s.stopping)
 	for c := range s.conns {
