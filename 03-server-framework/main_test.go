@@ -173,11 +173,16 @@ func TestServerCommandRejectsBadLimits(t *testing.T) {
 	for _, flags := range [][]string{
 		{"-max-line", "0"}, {"-idle-timeout", "0s"},
 		{"-max-conns", "-1"}, {"extra"},
+		// A number has at most 100 digits: 64 KiB is plenty,
+		// and 2 GB per connection is what a typo could cost.
+		{"-max-line", "65537"}, {"-max-line", "2000000000"},
+		{"-max-conns-per-host", "0"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"server", "-log", ""}, flags...)
 		code := run(context.Background(), args, &stdout, &stderr)
 		assert.Equal(t, 2, code, "flags %v", flags)
+		assert.Contains(t, stderr.String(), "-max-line must be 16 to 65536")
 	}
 }
 

@@ -311,6 +311,50 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 		10*time.Second, 50*time.Millisecond)
 }
 
+func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	addr, stop := testkit.StartServer(t, run, "-log", logPath, "-quiet")
+	conn := dialTest(t, addr)
+
+	// Read every reply until the end, while the requests go out.
+	w := newWorkload(20000)
+	type result struct {
+		replies []byte
+		err     error
+	}
+	read := make(chan result, 1)
+	go func() {
+		replies, err := io.ReadAll(conn)
+		read <- result{replies, err}
+	}()
+	var batch bytes.Buffer
+	for _, request := range w.requests {
+		batch.Write(request)
+	}
+	_, err := conn.Write(batch.Bytes())
+	require.NoError(t, err)
+
+	// Ctrl-C while the requests are arriving, or waiting in the
+	// buffers: the server exits 0.
+	stopped := stop()
+	assert.Equal(t, 0, stopped.Code, "stderr: %s", stopped.Stderr)
+
+	// The client got replies in order, all correct, then the end
+	// of the data: no reset.
+	got := <-read
+	require.NoError(t, got.err)
+	require.Zero(t, len(got.replies)%2, "a reply cut in half")
+	answered := len(got.replies) / 2
+	for i := range answered {
+		require.NoError(t, w.check(i, got.replies[2*i:2*i+2]))
+	}
+	// And the log has one line for each of them.
+	logged, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	assert.Equal(t, answered, bytes.Count(logged, []byte("\n")))
+	t.Logf("%d of %d requests answered before the end", answered, len(w.requests))
+}
+
 func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath)

@@ -105,7 +105,7 @@ func (c *Conn) readLine() ([]byte, error) {
 		if c.server.isStopping() {
 			return nil, ErrServerClosed
 		}
-		if line, err, ok := c.nextLine(); ok {
+		if line, ok, err := c.nextLine(); ok {
 			return line, err
 		}
 
@@ -157,18 +157,18 @@ func (c *Conn) readLine() ([]byte, error) {
 
 // nextLine returns the line at the head of the buffer, if a whole one
 // is there, or a line too long. ok is false when more must be read.
-func (c *Conn) nextLine() (line []byte, err error, ok bool) {
+func (c *Conn) nextLine() (line []byte, ok bool, err error) {
 	waiting := c.buffer[c.start:c.end]
 	limit := min(len(waiting), c.maxLine)
 	if i := bytes.IndexByte(waiting[:limit], '\n'); i >= 0 {
 		c.start += i + 1
-		return waiting[:i+1], nil, true
+		return waiting[:i+1], true, nil
 	}
 	if len(waiting) >= c.maxLine {
 		c.start += c.maxLine
-		return waiting[:c.maxLine], ErrLineTooLong, true
+		return waiting[:c.maxLine], true, ErrLineTooLong
 	}
-	return nil, nil, false
+	return nil, false, nil
 }
 
 // fill reads once into the buffer, after making room. The buffer

@@ -84,8 +84,8 @@ type Server struct {
 
 	// MaxConnsPerHost is how many connections one client address
 	// (one IP) may have at once. The server accepts a connection
-	// beyond it and closes it at once, with a Refused event, so
-	// one host cannot take every slot. Default 32.
+	// beyond it and closes it at once, with a reset and a Refused
+	// event, so that one host cannot take every slot. Default 32.
 	MaxConnsPerHost int
 
 	// OnEvent, if not nil, hears when a connection is refused or
@@ -157,14 +157,16 @@ func (s *Server) Serve(listener net.Listener) error {
 		backoff = 0
 
 		c, err := s.admit(conn)
-		if err != nil {
+		if errors.Is(err, ErrServerClosed) {
 			conn.Close()
 			<-slots
-			if errors.Is(err, ErrServerClosed) {
-				return err
-			}
+			return err
+		}
+		if err != nil {
 			// Over its host's limit: closed at once, and
 			// the loop goes on with the next client.
+			refuse(conn)
+			<-slots
 			s.event(Event{Kind: Refused, Remote: conn.RemoteAddr()})
 			continue
 		}
@@ -210,10 +212,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 
 	// No deadline: answer for as long as it takes.
+	// With one, stop answering a fifth of the time left before
+	// it (at most a second), and close cleanly in the first half
+	// of that.
 	var stopAnswering <-chan time.Time
-	deadline, hasDeadline := ctx.Deadline()
-	if hasDeadline {
+	var closeBy time.Time
+	if deadline, ok := ctx.Deadline(); ok {
 		margin := min(time.Until(deadline)/5, lingerTime)
+		closeBy = deadline.Add(-margin / 2)
 		timer := time.NewTimer(time.Until(deadline) - margin)
 		defer timer.Stop()
 		stopAnswering = timer.C
@@ -223,7 +229,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		case <-finished:
 			return nil
 		case <-stopAnswering:
-			s.stop(deadline)
+			s.stop(closeBy)
 			stopAnswering = nil
 		case <-ctx.Done():
 			s.mu.Lock()
@@ -242,6 +248,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) stop(closeBy time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.isStopping() {
+		// Another Shutdown got here first.
+		return
+	}
 	s.closeBy = closeBy
 	close(s.stopping)
 	for c := range s.conns {
@@ -327,6 +337,21 @@ func (s *Server) admit(conn net.Conn) (*Conn, error) {
 	s.conns[c] = struct{}{}
 	s.active.Add(1)
 	return c, nil
+}
+
+// refuse closes a connection over its host's limit with a reset
+// (SO_LINGER 0) rather than the usual end of data. The client learns
+// at once all the same, and the server keeps nothing of it: a
+// connection the server ends normally stays a minute in TIME_WAIT,
+// and a host that reopens every refused connection would leave tens
+// of thousands of them, slowing every other client's turn in the
+// queue of connections waiting to be accepted.
+func refuse(conn net.Conn) {
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		// If it fails, the close is an ordinary one.
+		_ = tcp.SetLinger(0)
+	}
+	conn.Close()
 }
 
 // hostOf is the IP of addr, which is what a connection counts
