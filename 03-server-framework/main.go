@@ -25,7 +25,7 @@ var run = primeserver.Dispatch(usage, map[string]primeserver.Command{
 
 const usage = `usage:
   go run ./03-server-framework                 server and client together
-  go run ./03-server-framework server [-addr host:port] [-log file] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-quiet]
+  go run ./03-server-framework server [-addr host:port] [-log file] [-log-max size] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-max-conns-per-host n] [-quiet]
   go run ./03-server-framework client [-addr host:port] [-timeout duration] [numbers...]
   go run ./03-server-framework COMMAND -h      a command's flags
 `

@@ -45,7 +45,7 @@ func askHandler(t *testing.T, request string) (reply, screen string) {
 	t.Helper()
 	var shown testkit.SyncBuffer
 	server := primeserver.NewServer(primeserver.Defaults(), answerOne,
-		log.New(&shown, "", 0), nil, log.New(io.Discard, "", 0))
+		primeserver.ShowEverything(&shown), nil, log.New(io.Discard, "", 0))
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	served := make(chan error, 1)
@@ -78,16 +78,24 @@ func TestPrimeHandler(t *testing.T) {
 		{"\x1b[2J\x1b[31mhi\n", "E\n", `sent "\x1b[2J\x1b[31mhi\n": E`},
 		{"\x00\xff\n", "E\n", `sent "\x00\xff\n": E`},
 		{strings.Repeat("7", 5000), "E\n",
-			`sent "77777777777777777777"... (a line over 1024 bytes): E`},
+			`sent "7777777777777777777777777777777777777777"... (over 1,024 bytes): E`},
+		// Look-alike quote and backslash, combining marks: escaped.
+		{"\uff02 \uff3c e\u0301\u0489\n", "E\n", `sent "\uff02 \uff3c e\u0301\u0489\n": E`},
+		// A long line of NULs: a bounded prefix and its size.
+		{strings.Repeat("\x00", 1019) + "\n", "E\n", `sent "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"... (1,020 bytes): E`},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%.20q", c.request), func(t *testing.T) {
 			reply, screen := askHandler(t, c.request)
 			assert.Equal(t, c.reply, reply)
 			assert.Contains(t, screen, c.shown)
-			// Nothing raw reaches the screen: no ESC, no NUL.
-			assert.NotContains(t, screen, "\x1b")
-			assert.NotContains(t, screen, "\x00")
+			// Nothing raw reaches the screen: printable ASCII
+			// only, and no line longer than a projector's.
+			for line := range strings.Lines(screen) {
+				line = strings.TrimSuffix(line, "\n")
+				assert.Regexp(t, `^[ -~]*$`, line)
+				assert.LessOrEqual(t, len(line), 120, line)
+			}
 		})
 	}
 }
@@ -96,7 +104,9 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath)
 
-	const clients = 50
+	// All from one host: fewer than the 32 connections a host may
+	// have at once.
+	const clients = 30
 	var wait sync.WaitGroup
 	for i := range clients {
 		wait.Add(1)
@@ -164,11 +174,16 @@ func TestServerCommandRejectsBadLimits(t *testing.T) {
 	for _, flags := range [][]string{
 		{"-max-line", "0"}, {"-idle-timeout", "0s"},
 		{"-max-conns", "-1"}, {"extra"},
+		// A number has at most 100 digits: 64 KiB is plenty,
+		// and 2 GB per connection is what a typo could cost.
+		{"-max-line", "65537"}, {"-max-line", "2000000000"},
+		{"-max-conns-per-host", "0"},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"server", "-log", ""}, flags...)
 		code := run(context.Background(), args, &stdout, &stderr)
 		assert.Equal(t, 2, code, "flags %v", flags)
+		assert.Contains(t, stderr.String(), "-max-line must be 16 to 65536")
 	}
 }
 

@@ -19,7 +19,12 @@ func answerOne(c *tcpserver.Conn, judge primeserver.Judge) {
 		// stopping: there is nobody to answer.
 		return
 	}
-	verdict := judge.Verdict(c, line, err)
+	verdict, err := judge.Verdict(c, line, err)
+	if err != nil {
+		// The server stopped answering before this request's
+		// turn came.
+		return
+	}
 	// A failed write shows at the server's Flush, which logs it.
 	_, _ = c.Writer.Write(verdict.Reply())
 }

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"io"
-	"log"
-	"net"
 	"testing"
-
-	"workbook/03-server-framework/primeserver"
 )
 
 // The bench command's five ways of asking, as Go benchmarks. Each
@@ -84,20 +79,15 @@ func BenchmarkIdleConnectionMemory(b *testing.B) {
 	// Measured once for each call, whatever b.N: the figure is
 	// bytes, not time.
 	const idle = 2000
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	settings := primeserver.Defaults()
-	settings.MaxConns = idle + 1
-	serveOn(b, listener, settings, log.New(io.Discard, "", 0))
+	addr := startServer(b)
 
 	heapBefore, stacksBefore := memoryInUse()
 	one := newWorkload(1)
-	for range idle {
+	for i := range idle {
 		// Each asks once, so that the server is surely
-		// serving it, then stays connected, silent.
-		conn := dialTest(b, listener.Addr().String())
+		// serving it, then stays connected, silent. Ten
+		// connections for each laptop, as in a class.
+		conn := dialFrom(b, i/10, addr)
 		if err := askLockstep(conn, one.requests, one.check); err != nil {
 			b.Fatal(err)
 		}

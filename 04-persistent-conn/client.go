@@ -50,12 +50,21 @@ func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		ask = askPipelined
 	}
 	// Print each reply as it comes, next to its request.
+	allUnderstood := true
 	err = ask(conn, requestsFor(numbers), func(i int, reply []byte) error {
+		if _, ok := primeserver.Meanings[string(reply)]; !ok {
+			allUnderstood = false
+		}
 		fmt.Fprintf(stdout, "client | %q -> %q %s\n", numbers[i]+"\n", reply, meaningOf(reply))
 		return nil
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "client: %v\n", err)
+		return 1
+	}
+	// As in chapters 01 and 03: a reply not understood is a
+	// failure, and the exit code says so.
+	if !allUnderstood {
 		return 1
 	}
 	return 0

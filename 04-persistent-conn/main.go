@@ -29,7 +29,7 @@ var run = primeserver.Dispatch(usage, map[string]primeserver.Command{
 
 const usage = `usage:
   go run ./04-persistent-conn                  server and client together
-  go run ./04-persistent-conn server [-addr host:port] [-log file] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-quiet]
+  go run ./04-persistent-conn server [-addr host:port] [-log file] [-log-max size] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-max-conns-per-host n] [-quiet]
   go run ./04-persistent-conn client [-addr host:port] [-pipeline] [-timeout duration] [numbers...]
   go run ./04-persistent-conn bench [-addr host:port] [-n requests] [-c clients] [-runs n] [-python] [-python-backlog n]
   go run ./04-persistent-conn COMMAND -h       a command's flags

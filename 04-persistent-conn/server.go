@@ -14,18 +14,21 @@ import (
 func answerEach(c *tcpserver.Conn, judge primeserver.Judge) {
 	for {
 		line, err := c.ReadLine()
-		if errors.Is(err, tcpserver.ErrLineTooLong) {
-			// E, then the server hangs up: the rest of the
-			// line would read as more requests.
-			_, _ = c.Writer.Write(judge.Verdict(c, line, err).Reply())
-			return
-		}
-		if err != nil {
+		tooLong := errors.Is(err, tcpserver.ErrLineTooLong)
+		if err != nil && !tooLong {
 			// The client left, went quiet, or the server is
 			// stopping. The server flushes what was answered.
 			return
 		}
-		if _, err := c.Writer.Write(judge.Verdict(c, line, nil).Reply()); err != nil {
+		verdict, err := judge.Verdict(c, line, err)
+		if err != nil {
+			// The server stopped answering before this
+			// request's turn came.
+			return
+		}
+		if _, err := c.Writer.Write(verdict.Reply()); err != nil || tooLong {
+			// After a line too long the server hangs up: the
+			// rest of the line would read as more requests.
 			return
 		}
 

@@ -72,16 +72,18 @@ func runDemo(handle Handler, client func(addr string, out io.Writer) error, stdo
 		fmt.Fprintf(stderr, "demo: cannot listen: %v\n", err)
 		return 1
 	}
-	screen := log.New(out, "server | ", 0)
+	// The demo's screen shows every request at once, in order
+	// with the client's lines. No log file: the screen says it all.
+	screen := ShowEverything(out)
+	say := log.New(screen, "server | ", 0)
 	errorLog := log.New(stderr, "server: ", 0)
-	// No log file in the demo: the screen shows every request.
 	server := NewServer(Defaults(), handle, screen, nil, errorLog)
-	screen.Printf("listening on %s", listener.Addr())
+	say.Printf("listening on %s", listener.Addr())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	served := make(chan error, 1)
-	go func() { served <- Serve(ctx, server, listener, screen) }()
+	go func() { served <- Serve(ctx, server, listener, say) }()
 
 	clientErr := client(listener.Addr().String(), out)
 	if clientErr != nil {

@@ -12,7 +12,7 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
+	"sync/atomic"
 	"time"
 
 	"workbook/03-server-framework/tcpserver"
@@ -24,8 +24,10 @@ type Settings struct {
 	Addr        string        // where to listen
 	LogPath     string        // the request log; "" for none
 	MaxLine     int           // longest request line, '\n' included
-	IdleTimeout time.Duration // longest silence, or unread reply
+	IdleTimeout time.Duration // longest wait for a line, or a reply taken
 	MaxConns    int           // connections served at once
+	MaxPerHost  int           // connections from one host at once
+	LogMax      int64         // the log's size cap, in bytes
 	Quiet       bool          // do not show each request
 }
 
@@ -36,8 +38,10 @@ func Defaults() Settings {
 		Addr:        "127.0.0.1:8809",
 		LogPath:     "prime_server.log",
 		MaxLine:     1024,
-		IdleTimeout: 30 * time.Second,
-		MaxConns:    1000,
+		IdleTimeout: 5 * time.Minute,
+		MaxConns:    10000,
+		MaxPerHost:  32,
+		LogMax:      100e6,
 	}
 }
 
@@ -46,52 +50,95 @@ func Defaults() Settings {
 type Handler func(c *tcpserver.Conn, judge Judge)
 
 // A Judge gives the verdict on request lines, and records each one.
+// Each connection has its own copy.
 type Judge struct {
-	screen     *log.Logger // every request, quoted; nil for none
-	requestLog *log.Logger // the log file; nil for none
+	screen     *Screen     // every request, rate-limited; nil for none
+	requestLog *RequestLog // the log file; nil for none
 	maxLine    int         // the server's line limit, to say so
+
+	peer    string        // the client's address, as shown
+	dropped *atomic.Int64 // its host's requests the screen left out
+}
+
+// forClient is the judge for one client's connection: its address is
+// formatted once, not once per request.
+func (j Judge) forClient(addr net.Addr) Judge {
+	j.peer = addr.String()
+	if j.screen != nil {
+		j.dropped = j.screen.droppedFrom(addr)
+	}
+	return j
 }
 
 // Verdict judges line, which ReadLine returned with err: E for a
-// line too long. It shows the request on the screen and appends it
-// to the log file, quoted with %q: a request can hold escape
-// sequences, and the screen may be a projector. Each logger writes a
-// line with one Write, under its lock, so concurrent connections
-// never mix their lines.
-func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) prime.Verdict {
-	var verdict prime.Verdict
-	var request string
-	if errors.Is(err, tcpserver.ErrLineTooLong) {
-		// Too long to be a number: judged without a look.
-		verdict = prime.Invalid
-		request = fmt.Sprintf("%q... (a line over %d bytes)", line[:min(len(line), 20)], j.maxLine)
-	} else {
-		verdict = prime.Judge(line)
-		request = fmt.Sprintf("%q", line)
+// line too long. A number too long for 64 bits takes turns with the
+// other connections' (Conn.Share); if the server stops answering
+// before its turn, Verdict returns the error and there is nothing to
+// reply. It shows the request on the screen and appends it to the
+// log file, quoted with %+q: a request can hold escape sequences and
+// look-alike characters, and the screen may be a projector. Neither
+// waits for the terminal: the screen shows a few requests a second
+// and counts the others.
+func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) (prime.Verdict, error) {
+	tooLong := errors.Is(err, tcpserver.ErrLineTooLong)
+	// A line too long is not a number: E, without a look.
+	verdict := prime.Invalid
+	if !tooLong {
+		verdict, err = judgeFairly(c, line)
+		if err != nil {
+			return 0, err
+		}
 	}
-	if j.screen != nil {
-		j.screen.Printf("%s sent %s: %c", c.RemoteAddr, request, verdict)
+	if j.screen != nil && j.screen.mayShow(j.dropped) {
+		shown := append([]byte("server | "), j.peer...)
+		shown = append(shown, " sent "...)
+		shown = appendRequest(shown, line, tooLong, j.maxLine)
+		shown = append(shown, ": "...)
+		shown = append(shown, byte(verdict), '\n')
+		j.screen.showRequest(shown, j.dropped)
 	}
 	if j.requestLog != nil {
-		j.requestLog.Printf("%s %s %c", c.RemoteAddr, request, verdict)
+		j.requestLog.record(j.peer, line, tooLong, j.maxLine, verdict)
 	}
-	return verdict
+	return verdict, nil
+}
+
+// longestSmallRequest is the longest line that can hold a 64-bit
+// number (20 digits), with a sign, a few spaces and "\r\n".
+const longestSmallRequest = 32
+
+// judgeFairly judges line. A line that may hold a number beyond 64 bits
+// can take milliseconds of CPU: it waits for its turn (Conn.Share),
+// so that one host's flood of them cannot keep the others waiting.
+// Smaller numbers take microseconds and are judged at once.
+func judgeFairly(c *tcpserver.Conn, line []byte) (prime.Verdict, error) {
+	if len(line) <= longestSmallRequest {
+		return prime.Judge(line), nil
+	}
+	var verdict prime.Verdict
+	err := c.Share(func() { verdict = prime.Judge(line) })
+	return verdict, err
 }
 
 // NewServer assembles a server: the framework's plumbing and the
 // chapter's handler. screen and requestLog may be nil.
-func NewServer(settings Settings, handle Handler, screen, requestLog, errorLog *log.Logger) *tcpserver.Server {
+func NewServer(settings Settings, handle Handler, screen *Screen, requestLog *RequestLog, errorLog *log.Logger) *tcpserver.Server {
 	judge := Judge{screen: screen, requestLog: requestLog, maxLine: settings.MaxLine}
 	return &tcpserver.Server{
 		Handler: tcpserver.HandlerFunc(func(c *tcpserver.Conn) {
-			handle(c, judge)
+			handle(c, judge.forClient(c.RemoteAddr))
 		}),
-		MaxLineBytes: settings.MaxLine,
-		IdleTimeout:  settings.IdleTimeout,
-		MaxConns:     settings.MaxConns,
-		ErrorLog:     errorLog,
+		MaxLineBytes:    settings.MaxLine,
+		IdleTimeout:     settings.IdleTimeout,
+		MaxConns:        settings.MaxConns,
+		MaxConnsPerHost: settings.MaxPerHost,
+		ErrorLog:        errorLog,
 	}
 }
+
+// shutdownBudget is how long a shutdown may take, within the 3
+// seconds Ctrl-C promises: the rest is for the log and the exit.
+const shutdownBudget = 2500 * time.Millisecond
 
 // Serve runs server on listener until ctx ends (Ctrl-C), then shuts
 // it down gracefully. It says so on the screen.
@@ -106,9 +153,11 @@ func Serve(ctx context.Context, server *tcpserver.Server, listener net.Listener,
 	}
 
 	// Stop accepting, answer the requests already received, close
-	// the idle connections.
+	// each connection cleanly. Ctrl-C promises an exit within 3
+	// seconds: past the budget, the answering stops, and every
+	// client gets the replies so far, in order, then the end.
 	screen.Print("shutting down: answering the requests received")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown cut short: %w", err)
@@ -133,32 +182,37 @@ func ServerCommand(handle Handler) Command {
 // shuts down gracefully.
 func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, handle Handler) int {
 	settings := Defaults()
+	logMax := byteSize(settings.LogMax)
 	flags := flag.NewFlagSet("server", flag.ContinueOnError)
 	flags.StringVar(&settings.Addr, "addr", settings.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
 	flags.StringVar(&settings.LogPath, "log", settings.LogPath, "file to append one line per request to ('' for none)")
-	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes; longer gets E and a hang-up")
-	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client silent for this long")
+	flags.Var(&logMax, "log-max", "stop logging when the log file reaches this size (100MB, 512KiB, bytes)")
+	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes, 16 to 65536; longer gets E and a hang-up")
+	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client that takes longer than this to send a line, or to take a reply")
 	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once; more wait their turn")
+	flags.IntVar(&settings.MaxPerHost, "max-conns-per-host", settings.MaxPerHost, "connections one host may have at once; more are closed at once")
 	flags.BoolVar(&settings.Quiet, "quiet", false, "do not show each request (for benchmarks)")
 	if code, ok := ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
-	// 16 bytes is the smallest buffer bufio reads lines with.
-	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.IdleTimeout <= 0 || settings.MaxConns < 1 {
-		fmt.Fprintln(stderr, "server: -max-line must be at least 16, -idle-timeout and -max-conns above zero, and no other arguments")
+	settings.LogMax = int64(logMax)
+	// A number has at most 100 digits: 64 KiB is plenty, and a
+	// larger limit would only let a client make the server hold
+	// more memory.
+	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.MaxLine > tcpserver.MaxLineLimit ||
+		settings.IdleTimeout <= 0 || settings.MaxConns < 1 || settings.MaxPerHost < 1 {
+		fmt.Fprintln(stderr, "server: -max-line must be 16 to 65536, -idle-timeout, -max-conns and -max-conns-per-host above zero, and no other arguments")
 		return 2
 	}
-
-	// The source text appends to prime_server.log; so do we.
-	var requestLog *log.Logger
-	if settings.LogPath != "" {
-		file, err := os.OpenFile(settings.LogPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			fmt.Fprintf(stderr, "server: cannot open the log: %v\n", err)
-			return 1
-		}
-		defer file.Close()
-		requestLog = log.New(file, "", log.LstdFlags)
+	// An empty address would listen on every interface, without
+	// anyone having asked for it.
+	if settings.Addr == "" {
+		fmt.Fprintln(stderr, "server: -addr is empty: give host:port, 127.0.0.1:8809 for this machine only or 0.0.0.0:8809 for a classroom")
+		return 2
+	}
+	if settings.LogPath != "" && settings.LogMax < 1000 {
+		fmt.Fprintln(stderr, "server: -log-max must be at least 1kB")
+		return 2
 	}
 
 	listener, err := net.Listen("tcp", settings.Addr)
@@ -166,17 +220,57 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 		fmt.Fprintf(stderr, "server: cannot listen on %s: %v\n", settings.Addr, Reason(err))
 		return 1
 	}
-	screen := log.New(stdout, "server | ", 0)
+
+	// The screen and stderr are written in the background: a
+	// terminal that stops reading must not stop the server.
+	screen := NewScreen(stdout)
+	say := log.New(screen, "server | ", 0)
+	errorQueue := newLineQueue(stderr)
+	errorLog := log.New(errorQueue, "server: ", 0)
+	defer func() {
+		// Show what is left, but never wait long for a
+		// terminal that does not read: with the shutdown's
+		// budget, Ctrl-C still ends the server within 3 s.
+		deadline := time.Now().Add(400 * time.Millisecond)
+		screen.Close(deadline)
+		errorQueue.close(deadline)
+	}()
+
+	// The source text appends to prime_server.log; so do we, once
+	// the server could listen: a server that fails to start leaves
+	// no log behind.
+	var requestLog *RequestLog
+	if settings.LogPath != "" {
+		warn := func(problem string) {
+			say.Print(problem)
+			errorLog.Print(problem)
+		}
+		requestLog, err = OpenRequestLog(settings.LogPath, settings.LogMax, warn)
+		if err != nil {
+			listener.Close()
+			errorLog.Printf("cannot open the log: %v", err)
+			return 1
+		}
+	}
+
 	requests := screen
 	if settings.Quiet {
 		requests = nil
 	}
-	errorLog := log.New(stderr, "server: ", 0)
 	server := NewServer(settings, handle, requests, requestLog, errorLog)
-	screen.Printf("listening on %s; Ctrl-C stops", listener.Addr())
-	if err := Serve(ctx, server, listener, screen); err != nil {
-		fmt.Fprintf(stderr, "server: %v\n", err)
-		return 1
+	server.OnEvent = screen.connectionEvents(settings)
+	sayListening(say, listener.Addr())
+	code := 0
+	if err := Serve(ctx, server, listener, say); err != nil {
+		errorLog.Print(err)
+		code = 1
 	}
-	return 0
+	// Every request is answered now: the last lines go to the log.
+	if requestLog != nil {
+		if err := requestLog.Close(); err != nil {
+			errorLog.Printf("closing the log: %v", err)
+			code = 1
+		}
+	}
+	return code
 }

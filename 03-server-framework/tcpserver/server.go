@@ -29,10 +29,15 @@ import (
 
 // Limits used where a Server's field is zero.
 const (
-	defaultIdleTimeout  = 30 * time.Second
-	defaultMaxLineBytes = 1024
-	defaultMaxConns     = 100
+	defaultIdleTimeout     = 5 * time.Minute
+	defaultMaxLineBytes    = 1024
+	defaultMaxConns        = 10000
+	defaultMaxConnsPerHost = 32
 )
+
+// MaxLineLimit is the largest MaxLineBytes a Server takes: a larger
+// one is cut to it.
+const MaxLineLimit = 64 << 10
 
 // ErrServerClosed is what Serve returns after Shutdown.
 var ErrServerClosed = errors.New("tcpserver: server closed")
@@ -59,20 +64,35 @@ type Server struct {
 	// Handler serves each connection.
 	Handler Handler
 
-	// IdleTimeout is how long a client may stay silent, or leave
-	// a reply unread, before it is disconnected. Default 30s.
+	// IdleTimeout is how long a client has to send each line,
+	// counted from when the server starts waiting for it, and to
+	// take each reply. A client that takes longer is disconnected
+	// (ErrIdleTimeout). Default 5 minutes: people type.
 	IdleTimeout time.Duration
 
 	// MaxLineBytes is the longest line, '\n' included, that
 	// Conn.ReadLine returns; a longer one is ErrLineTooLong.
-	// Default 1024.
+	// Default 1024, at most MaxLineLimit. A connection's buffer
+	// starts small and grows only for a long line.
 	MaxLineBytes int
 
 	// MaxConns is how many connections are served at once. Past
 	// it, the server stops accepting until one ends: new clients
 	// wait in the system's queue of pending connections.
-	// Default 100.
+	// Default 10000.
 	MaxConns int
+
+	// MaxConnsPerHost is how many connections one client address
+	// (one IP) may have at once. The server accepts a connection
+	// beyond it and closes it at once, with a reset and a Refused
+	// event, so that one host cannot take every slot. Default 32.
+	MaxConnsPerHost int
+
+	// OnEvent, if not nil, hears when a connection is refused or
+	// ends. It is called from the server's goroutines, several at
+	// once, and must not block: the connection, or the accept
+	// loop, waits for it to return.
+	OnEvent func(Event)
 
 	// ErrorLog receives the server's own troubles: a handler's
 	// panic, a failed Accept. Nil means the log package's
@@ -82,10 +102,16 @@ type Server struct {
 	mu       sync.Mutex
 	listener net.Listener
 	conns    map[*Conn]struct{}
-	// closing is closed when Shutdown begins: the server's one
-	// signal to stop.
+	perHost  map[string]int // connections open, by client IP
+	turns    *turns         // Conn.Share's turn-taking
+	// closing is closed when Shutdown begins: stop accepting,
+	// answer what has arrived.
 	closing chan struct{}
-	active  sync.WaitGroup // the connection goroutines
+	// stopping is closed when Shutdown runs out of time to answer:
+	// stop answering, close cleanly.
+	stopping chan struct{}
+	closeBy  time.Time      // when a stopping connection must be closed
+	active   sync.WaitGroup // the connection goroutines
 }
 
 // Serve accepts connections on listener and serves each in a new
@@ -130,11 +156,19 @@ func (s *Server) Serve(listener net.Listener) error {
 		}
 		backoff = 0
 
-		c, ok := s.admit(conn)
-		if !ok {
+		c, err := s.admit(conn)
+		if errors.Is(err, ErrServerClosed) {
 			conn.Close()
 			<-slots
-			return ErrServerClosed
+			return err
+		}
+		if err != nil {
+			// Over its host's limit: closed at once, and
+			// the loop goes on with the next client.
+			refuse(conn)
+			<-slots
+			s.event(Event{Kind: Refused, Remote: conn.RemoteAddr()})
+			continue
 		}
 		go func() {
 			defer func() { <-slots }()
@@ -143,11 +177,17 @@ func (s *Server) Serve(listener net.Listener) error {
 	}
 }
 
-// Shutdown stops the server gracefully: it stops accepting, wakes
-// the connections waiting for a request so that they close, and
-// waits for the handlers to finish. Lines a handler has already
-// received are still read, and answered. If ctx ends first, Shutdown
-// closes the connections left and returns ctx's error.
+// Shutdown stops the server gracefully. It stops accepting, answers
+// every line the connections have received, and ends each connection
+// cleanly (see Conn.close); a connection waiting for a request hears
+// ErrServerClosed once nothing more arrives. Shutdown waits for the
+// handlers to finish.
+//
+// If ctx has a deadline, answering stops a little before it (a fifth
+// of the time left, at most a second), so that every connection can
+// still close cleanly in time: each client gets its replies in order
+// up to some point, then the end of the data. If ctx ends first,
+// Shutdown closes the connections left and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.init()
@@ -170,16 +210,52 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.active.Wait()
 		close(finished)
 	}()
-	select {
-	case <-finished:
-		return nil
-	case <-ctx.Done():
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		for c := range s.conns {
-			c.netConn.Close()
+
+	// No deadline: answer for as long as it takes.
+	// With one, stop answering a fifth of the time left before
+	// it (at most a second), and close cleanly in the first half
+	// of that.
+	var stopAnswering <-chan time.Time
+	var closeBy time.Time
+	if deadline, ok := ctx.Deadline(); ok {
+		margin := min(time.Until(deadline)/5, lingerTime)
+		closeBy = deadline.Add(-margin / 2)
+		timer := time.NewTimer(time.Until(deadline) - margin)
+		defer timer.Stop()
+		stopAnswering = timer.C
+	}
+	for {
+		select {
+		case <-finished:
+			return nil
+		case <-stopAnswering:
+			s.stop(closeBy)
+			stopAnswering = nil
+		case <-ctx.Done():
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for c := range s.conns {
+				c.netConn.Close()
+			}
+			return ctx.Err()
 		}
-		return ctx.Err()
+	}
+}
+
+// stop is where a shutdown out of time stops answering: handlers
+// waiting for a line or a turn hear ErrServerClosed at once, and each
+// connection has until closeBy to close.
+func (s *Server) stop(closeBy time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.isStopping() {
+		// Another Shutdown got here first.
+		return
+	}
+	s.closeBy = closeBy
+	close(s.stopping)
+	for c := range s.conns {
+		c.stop(closeBy)
 	}
 }
 
@@ -188,7 +264,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) init() {
 	if s.closing == nil {
 		s.conns = make(map[*Conn]struct{})
+		s.perHost = make(map[string]int)
+		s.turns = newTurns()
 		s.closing = make(chan struct{})
+		s.stopping = make(chan struct{})
 	}
 }
 
@@ -217,19 +296,75 @@ func (s *Server) isClosing() bool {
 	}
 }
 
+// isStopping reports whether Shutdown has run out of time to answer.
+func (s *Server) isStopping() bool {
+	select {
+	case <-s.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// closeDeadline is when a stopping server's connections must be
+// closed: zero while the server has no such deadline.
+func (s *Server) closeDeadline() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeBy
+}
+
+// errHostFull is why admit refuses a host over MaxConnsPerHost.
+var errHostFull = errors.New("tcpserver: too many connections from one host")
+
 // admit is where an accepted connection joins the server, unless the
-// server is closing. It is counted in s.active under the lock that
-// Shutdown takes, so Shutdown never misses a connection.
-func (s *Server) admit(conn net.Conn) (*Conn, bool) {
+// server is closing (ErrServerClosed) or the client's host already
+// has MaxConnsPerHost connections (errHostFull). It is counted in
+// s.active under the lock that Shutdown takes, so Shutdown never
+// misses a connection.
+func (s *Server) admit(conn net.Conn) (*Conn, error) {
+	host := hostOf(conn.RemoteAddr())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.isClosing() {
-		return nil, false
+		return nil, ErrServerClosed
 	}
-	c := s.newConn(conn)
+	if s.perHost[host] >= orDefault(s.MaxConnsPerHost, defaultMaxConnsPerHost) {
+		return nil, errHostFull
+	}
+	s.perHost[host]++
+	c := s.newConn(conn, host)
 	s.conns[c] = struct{}{}
 	s.active.Add(1)
-	return c, true
+	return c, nil
+}
+
+// refuse closes a connection over its host's limit with a reset
+// (SO_LINGER 0) rather than the usual end of data. The client learns
+// at once all the same, and the server keeps nothing of it: a
+// connection the server ends normally stays a minute in TIME_WAIT,
+// and a host that reopens every refused connection would leave tens
+// of thousands of them, slowing every other client's turn in the
+// queue of connections waiting to be accepted.
+func refuse(conn net.Conn) {
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		// If it fails, the close is an ordinary one.
+		_ = tcp.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// hostOf is the IP of addr, which is what a connection counts
+// against: one laptop, whatever its ports.
+func hostOf(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return tcp.IP.String()
+	}
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return host
 }
 
 // serve runs the handler on one connection and cleans up after it,
@@ -240,6 +375,13 @@ func (s *Server) serve(c *Conn) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.conns, c)
+		s.perHost[c.host]--
+		if s.perHost[c.host] == 0 {
+			delete(s.perHost, c.host)
+		}
+	}()
+	defer func() {
+		s.event(Event{Kind: Ended, Remote: c.RemoteAddr, Err: c.endReason()})
 	}()
 	defer c.close()
 	defer func() {
@@ -251,8 +393,15 @@ func (s *Server) serve(c *Conn) {
 	}()
 
 	s.Handler.Handle(c)
-	if err := c.Writer.Flush(); err != nil {
-		s.logf("tcpserver: replying to %s: %v", c.RemoteAddr, err)
+	// A failed write is the client's doing: the Ended event says
+	// why.
+	_ = c.Writer.Flush()
+}
+
+// event tells OnEvent, if any, what happened.
+func (s *Server) event(e Event) {
+	if s.OnEvent != nil {
+		s.OnEvent(e)
 	}
 }
 
@@ -283,11 +432,12 @@ func nextBackoff(previous time.Duration) time.Duration {
 
 // isTemporary reports whether an Accept error may go away by itself:
 // too many open files, not enough memory or buffers, or a client that
-// gave up before it was accepted.
+// reset before it was accepted. (A client that gave up, ECONNABORTED,
+// never shows here: Go's Accept tries again by itself.)
 func isTemporary(err error) bool {
 	for _, errno := range []syscall.Errno{
 		syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS,
-		syscall.ENOMEM, syscall.ECONNABORTED, syscall.ECONNRESET,
+		syscall.ENOMEM, syscall.ECONNRESET,
 	} {
 		if errors.Is(err, errno) {
 			return true

@@ -1,0 +1,201 @@
+package primeserver
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"workbook/internal/testkit"
+	"workbook/prime"
+)
+
+// logLine is the shape of a request's line in the log.
+var logLine = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.\d+:\d+ "97\\n" T$`)
+
+func TestTheLogHasOneWholeLinePerAnsweredRequestAfterCtrlC(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	var stdout, stderr testkit.SyncBuffer
+	addr, stop := startServer(t, &stdout, &stderr, "-log", logPath)
+
+	const clients, requests = 8, 5000
+	var wait sync.WaitGroup
+	var mu sync.Mutex
+	answered := 0
+	for range clients {
+		wait.Go(func() {
+			n := pipeline(t, addr, "", requests)
+			mu.Lock()
+			answered += n
+			mu.Unlock()
+		})
+	}
+	wait.Wait()
+	require.Equal(t, 0, stop(), stderr.String())
+	assert.Equal(t, clients*requests, answered)
+
+	// Written when the server stopped: every line, whole.
+	content, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	require.True(t, bytes.HasSuffix(content, []byte("\n")))
+	lines := strings.Split(strings.TrimSuffix(string(content), "\n"), "\n")
+	assert.Len(t, lines, answered)
+	for _, line := range lines {
+		if !logLine.MatchString(line) {
+			t.Fatalf("not a whole log line: %q", line)
+		}
+	}
+}
+
+// diskFull is a log file on a disk that fills up after room bytes:
+// the write that crosses it writes what fits, cutting a line, and
+// fails, as write(2) does on a full disk.
+type diskFull struct {
+	written  bytes.Buffer
+	room     int
+	failures int
+}
+
+func (d *diskFull) Write(p []byte) (int, error) {
+	fits := min(len(p), d.room-d.written.Len())
+	d.written.Write(p[:fits])
+	if fits < len(p) {
+		d.failures++
+		return fits, fmt.Errorf("write prime_server.log: %w", syscall.ENOSPC)
+	}
+	return fits, nil
+}
+
+func (d *diskFull) Truncate(size int64) error {
+	d.written.Truncate(int(size))
+	return nil
+}
+
+// warnings records what the log says went wrong.
+type warnings struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (w *warnings) warn(problem string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lines = append(w.lines, problem)
+}
+
+func TestAFullDiskIsSaidOnceAndNoLineIsCut(t *testing.T) {
+	disk := &diskFull{room: 100_000}
+	var said warnings
+	requestLog := newRequestLog(disk, "prime_server.log", 0, 100e6, said.warn)
+	const requests = 10_000
+	for range requests {
+		requestLog.record("127.0.0.1:5000", []byte("97\n"), false, 1024, prime.Prime)
+	}
+	require.NoError(t, requestLog.Close())
+
+	require.Len(t, said.lines, 2, "%q", said.lines)
+	assert.Equal(t, "cannot write prime_server.log: write prime_server.log: no space left on device; no more requests are logged, the server goes on answering", said.lines[0])
+	// The file holds whole lines only; the others are counted.
+	content := disk.written.String()
+	require.True(t, strings.HasSuffix(content, "\n"))
+	logged := strings.Count(content, "\n")
+	assert.Less(t, logged, requests)
+	for line := range strings.Lines(content) {
+		assert.Regexp(t, `^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:5000 "97\\n" T\n$`, line)
+	}
+	assert.Equal(t, fmt.Sprintf("%s answered requests are not in prime_server.log", thousands(int64(requests-logged))), said.lines[1])
+	// Once a write failed, the log tries no more.
+	assert.Equal(t, 1, disk.failures)
+}
+
+func TestAFailingLogIsSaidOnceOnScreenAndStderrAndServingGoesOn(t *testing.T) {
+	// /dev/full fails every write with "no space left on device".
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full here")
+	}
+	var stdout, stderr testkit.SyncBuffer
+	addr, stop := startServer(t, &stdout, &stderr, "-log", "/dev/full")
+	const requests = 20_000
+	assert.Equal(t, requests, pipeline(t, addr, "", requests))
+	// After the failure, a fresh client is still answered.
+	assert.Equal(t, 1, pipeline(t, addr, "", 1))
+	assert.Equal(t, 0, stop())
+
+	failure := "cannot write /dev/full: write /dev/full: no space left on device; no more requests are logged, the server goes on answering"
+	assert.Equal(t, 1, strings.Count(stdout.String(), "server | "+failure+"\n"), stdout.String())
+	assert.Equal(t, 1, strings.Count(stderr.String(), "server: "+failure+"\n"), stderr.String())
+	assert.Contains(t, stdout.String(), "answered requests are not in /dev/full")
+}
+
+func TestTheLogStopsAtItsSizeCapWithOneClearLine(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	var stdout, stderr testkit.SyncBuffer
+	addr, stop := startServer(t, &stdout, &stderr, "-log", logPath, "-log-max", "5kB")
+	const requests = 1000
+	assert.Equal(t, requests, pipeline(t, addr, "", requests))
+	assert.Equal(t, 0, stop(), stderr.String())
+
+	content, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(content), 5000)
+	lines := strings.Split(strings.TrimSuffix(string(content), "\n"), "\n")
+	last := lines[len(lines)-1]
+	assert.Regexp(t, `^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d the log reached -log-max \(5,000 bytes\): no more requests are logged$`, last)
+	for _, line := range lines[:len(lines)-1] {
+		assert.Regexp(t, logLine, line)
+	}
+	capped := "reached -log-max (5,000 bytes): no more requests are logged; the server goes on answering"
+	assert.Equal(t, 1, strings.Count(stdout.String(), capped), stdout.String())
+	assert.Equal(t, 1, strings.Count(stderr.String(), capped), stderr.String())
+	notLogged := fmt.Sprintf("%s answered requests are not in", thousands(int64(requests-(len(lines)-1))))
+	assert.Contains(t, stdout.String(), notLogged)
+}
+
+func TestNoLogFileWhenTheServerCannotListen(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer taken.Close()
+
+	var stdout, stderr testkit.SyncBuffer
+	code := runServer(context.Background(), []string{"-addr", taken.Addr().String()}, &stdout, &stderr, answerEach)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "cannot listen on")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "a server that did not start left a log file")
+
+	// Nor when a flag is wrong.
+	code = runServer(context.Background(), []string{"-log-max", "lots"}, &stdout, &stderr, answerEach)
+	assert.Equal(t, 2, code)
+	entries, err = os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
+
+func TestLogMaxFlag(t *testing.T) {
+	for text, want := range map[string]int64{
+		"100MB": 100e6, "5kB": 5000, "512KiB": 512 << 10, "1GiB": 1 << 30, "7000": 7000, "2GB": 2e9,
+	} {
+		var size byteSize
+		require.NoError(t, size.Set(text), text)
+		assert.Equal(t, want, int64(size), text)
+	}
+	for _, text := range []string{"", "lots", "-1MB", "1.5MB", "99999999999GB"} {
+		var size byteSize
+		assert.Error(t, size.Set(text), text)
+	}
+	size := byteSize(100e6)
+	assert.Equal(t, "100MB", size.String())
+}
