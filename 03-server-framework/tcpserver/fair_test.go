@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"workbook/internal/testkit"
 )
 
 // dialFrom connects to addr from the loopback address host: on Linux
@@ -24,6 +26,9 @@ import (
 // stand for two laptops.
 func dialFrom(t *testing.T, host, addr string) net.Conn {
 	t.Helper()
+	if host != "127.0.0.1" {
+		testkit.NeedLaptops(t)
+	}
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(host)}}
 	conn, err := dialer.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -36,6 +41,7 @@ func dialFrom(t *testing.T, host, addr string) net.Conn {
 // the error of whichever of the two fails.
 func refusedConnection(t *testing.T, host, addr string) error {
 	t.Helper()
+	testkit.NeedLaptops(t)
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(host)}}
 	conn, err := dialer.Dial("tcp", addr)
 	if err != nil {
