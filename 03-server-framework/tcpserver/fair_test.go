@@ -513,3 +513,52 @@ func connsOf(s *Server) int {
 	defer s.mu.Unlock()
 	return len(s.conns)
 }
+
+// gateListener accepts nothing until its gate is closed: connections
+// wait in the system's queue meanwhile.
+type gateListener struct {
+	*net.TCPListener
+	gate chan struct{}
+}
+
+func (l gateListener) Accept() (net.Conn, error) {
+	<-l.gate
+	return l.TCPListener.Accept()
+}
+
+func TestShutdownServesTheConnectionsWaitingToBeAccepted(t *testing.T) {
+	inner, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	listener := gateListener{inner, make(chan struct{})}
+	s := &Server{Handler: echoUpper}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.accepted != nil
+	}, 5*time.Second, time.Millisecond)
+
+	// Three clients connect and send their request: the system
+	// has established their connections, the server has not
+	// accepted them yet.
+	var conns []net.Conn
+	for i := range 3 {
+		conn := dialFrom(t, "127.0.0.1", inner.Addr().String())
+		_, err := fmt.Fprintf(conn, "waiting %d\n", i)
+		require.NoError(t, err)
+		conns = append(conns, conn)
+	}
+	shutdownDone := shutdownInBackground(t, s, 10*time.Second)
+	close(listener.gate)
+
+	// Each is answered, then closed cleanly.
+	for i, conn := range conns {
+		reply, err := io.ReadAll(conn)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("WAITING %d\n", i), string(reply))
+		conn.Close()
+	}
+	assert.NoError(t, <-shutdownDone)
+	assert.ErrorIs(t, <-served, ErrServerClosed)
+}
