@@ -107,9 +107,6 @@ type Server struct {
 	// closing is closed when Shutdown begins: stop accepting,
 	// answer what has arrived.
 	closing chan struct{}
-	// accepted is closed when Serve has accepted its last
-	// connection; nil until Serve begins.
-	accepted chan struct{}
 	// stopping is closed when Shutdown runs out of time to answer:
 	// stop answering, close cleanly.
 	stopping chan struct{}
@@ -123,12 +120,9 @@ type Server struct {
 // cannot cure.
 func (s *Server) Serve(listener net.Listener) error {
 	defer listener.Close()
-	accepted, err := s.start(listener)
-	if err != nil {
+	if err := s.start(listener); err != nil {
 		return err
 	}
-	defer close(accepted)
-
 	// One token for each connection served: past MaxConns, the
 	// loop waits for one to end before it accepts again.
 	slots := make(chan struct{}, orDefault(s.MaxConns, defaultMaxConns))
@@ -136,19 +130,10 @@ func (s *Server) Serve(listener net.Listener) error {
 	for {
 		select {
 		case slots <- struct{}{}:
-		default:
-			// Full: wait for a connection to end, unless
-			// the server is closing.
-			select {
-			case slots <- struct{}{}:
-			case <-s.closing:
-				return ErrServerClosed
-			}
+		case <-s.closing:
+			return ErrServerClosed
 		}
 
-		// Once Shutdown has begun, Accept still takes the
-		// connections that were waiting to be accepted (see
-		// Shutdown), then fails.
 		conn, err := listener.Accept()
 		if err != nil {
 			<-slots
@@ -172,6 +157,11 @@ func (s *Server) Serve(listener net.Listener) error {
 		backoff = 0
 
 		c, err := s.admit(conn)
+		if errors.Is(err, ErrServerClosed) {
+			conn.Close()
+			<-slots
+			return err
+		}
 		if err != nil {
 			// Over its host's limit: closed at once, and
 			// the loop goes on with the next client.
@@ -187,11 +177,9 @@ func (s *Server) Serve(listener net.Listener) error {
 	}
 }
 
-// Shutdown stops the server gracefully. It stops accepting (after
-// taking the connections the system had already established, whose
-// clients may have sent a request), answers every line the
-// connections have received, and ends each connection cleanly (see
-// Conn.close); a connection waiting for a request hears
+// Shutdown stops the server gracefully. It stops accepting, answers
+// every line the connections have received, and ends each connection
+// cleanly (see Conn.close); a connection waiting for a request hears
 // ErrServerClosed once nothing more arrives. Shutdown waits for the
 // handlers to finish.
 //
@@ -209,25 +197,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		close(s.closing)
 	}
 	if s.listener != nil {
-		stopAccepting(s.listener)
+		// Accept returns at once, with an error.
+		s.listener.Close()
 	}
 	for c := range s.conns {
 		c.wake()
 	}
-	accepted := s.accepted
 	s.mu.Unlock()
-
-	// The connections still waiting to be accepted have sent
-	// their requests too: Serve takes them, and only then can we
-	// count the connections to wait for.
-	if accepted != nil {
-		select {
-		case <-accepted:
-		case <-ctx.Done():
-			s.closeAll()
-			return ctx.Err()
-		}
-	}
 
 	finished := make(chan struct{})
 	go func() {
@@ -256,33 +232,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.stop(closeBy)
 			stopAnswering = nil
 		case <-ctx.Done():
-			s.closeAll()
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			for c := range s.conns {
+				c.netConn.Close()
+			}
 			return ctx.Err()
 		}
-	}
-}
-
-// stopAccepting makes listener's Accept fail: at once if it cannot
-// have a deadline, otherwise after drainWindow, so that Serve still
-// takes the connections the system has already established, whose
-// clients may have sent a request, instead of having the system reset
-// them as it closes the listener.
-func stopAccepting(listener net.Listener) {
-	type deadliner interface{ SetDeadline(time.Time) error }
-	if l, ok := listener.(deadliner); ok {
-		if l.SetDeadline(time.Now().Add(drainWindow)) == nil {
-			return
-		}
-	}
-	listener.Close()
-}
-
-// closeAll closes every connection at once: a shutdown out of time.
-func (s *Server) closeAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		c.netConn.Close()
 	}
 }
 
@@ -316,20 +272,18 @@ func (s *Server) init() {
 }
 
 // start records the listener, so that Shutdown can close it.
-// It returns the channel Serve closes when it stops accepting.
-func (s *Server) start(listener net.Listener) (chan struct{}, error) {
+func (s *Server) start(listener net.Listener) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.init()
 	if s.listener != nil {
-		return nil, errors.New("tcpserver: Serve called twice")
+		return errors.New("tcpserver: Serve called twice")
 	}
 	s.listener = listener
 	if s.isClosing() {
-		return nil, ErrServerClosed
+		return ErrServerClosed
 	}
-	s.accepted = make(chan struct{})
-	return s.accepted, nil
+	return nil
 }
 
 // isClosing reports whether Shutdown has begun.
@@ -364,14 +318,17 @@ func (s *Server) closeDeadline() time.Time {
 var errHostFull = errors.New("tcpserver: too many connections from one host")
 
 // admit is where an accepted connection joins the server, unless the
-// client's host already has MaxConnsPerHost connections
-// (errHostFull). It is counted in s.active, which Shutdown waits on
-// only once Serve has stopped accepting: Shutdown never misses a
-// connection.
+// server is closing (ErrServerClosed) or the client's host already
+// has MaxConnsPerHost connections (errHostFull). It is counted in
+// s.active under the lock that Shutdown takes, so Shutdown never
+// misses a connection.
 func (s *Server) admit(conn net.Conn) (*Conn, error) {
 	host := hostOf(conn.RemoteAddr())
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.isClosing() {
+		return nil, ErrServerClosed
+	}
 	if s.perHost[host] >= orDefault(s.MaxConnsPerHost, defaultMaxConnsPerHost) {
 		return nil, errHostFull
 	}
