@@ -513,3 +513,22 @@ func connsOf(s *Server) int {
 	defer s.mu.Unlock()
 	return len(s.conns)
 }
+
+func TestAPipelinedBatchGrowsTheBufferOnlyToTheReadAhead(t *testing.T) {
+	var flushes atomic.Int64
+	s := &Server{Handler: echoEach(&flushes)}
+	addr := start(t, s)
+	conn := dialFrom(t, "127.0.0.1", addr)
+
+	// 100 KB of short lines in one write, every reply read.
+	batch := strings.Repeat("x\n", 50000)
+	go func() { _, _ = conn.Write([]byte(batch)) }()
+	replies := make([]byte, len(batch))
+	_, err := io.ReadFull(conn, replies)
+	require.NoError(t, err)
+	assert.Equal(t, strings.ToUpper(batch), string(replies))
+
+	// The buffer grew for the batch, within its bound.
+	served := onlyConn(t, s)
+	assert.LessOrEqual(t, len(served.buffer), readAheadBytes)
+}
