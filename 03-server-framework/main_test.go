@@ -104,17 +104,19 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath)
 
-	// All from one host: fewer than the 32 connections a host may
-	// have at once.
-	const clients = 30
+	testkit.NeedLaptops(t)
+	// 50 clients at once, from five laptops: each laptop stays
+	// within its 32 connections.
+	const clients, laptops = 50, 5
 	var wait sync.WaitGroup
 	for i := range clients {
 		wait.Add(1)
 		go func() {
 			defer wait.Done()
-			_, err := askOnce(addr, fmt.Sprintf("%d\n", i),
-				5*time.Second)
+			laptop := fmt.Sprintf("127.0.0.%d", 1+i%laptops)
+			reply, err := askFrom(laptop, addr, fmt.Sprintf("%d\n", i))
 			assert.NoError(t, err)
+			assert.Contains(t, []string{"T\n", "F\n"}, reply)
 		}()
 	}
 	wait.Wait()
@@ -128,10 +130,32 @@ func TestServerCommandLogsEveryRequestOnItsOwnLine(t *testing.T) {
 	require.Len(t, lines, clients)
 	// Date, time, client, request quoted, verdict: whole lines,
 	// never two mixed together.
-	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:\d+ "\d+\\n" [TF]$`)
+	shape := regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.\d:\d+ "\d+\\n" [TF]$`)
 	for _, line := range lines {
 		assert.Regexp(t, shape, line)
 	}
+}
+
+// askFrom sends request from the loopback address laptop (on Linux,
+// all of 127.0.0.0/8 is this machine) and returns the reply.
+func askFrom(laptop, addr, request string) (string, error) {
+	dialer := net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP(laptop)},
+		Timeout:   5 * time.Second,
+	}
+	conn, err := dialer.Dial("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return "", err
+	}
+	if _, err := conn.Write([]byte(request)); err != nil {
+		return "", err
+	}
+	reply, err := io.ReadAll(conn)
+	return string(reply), err
 }
 
 func TestServerCommandWithoutLog(t *testing.T) {

@@ -85,6 +85,7 @@ func dialTest(t testing.TB, addr string) net.Conn {
 // connections.
 func dialFrom(t testing.TB, n int, addr string) net.Conn {
 	t.Helper()
+	testkit.NeedLaptops(t)
 	conn, err := dialAs(laptop(n), addr)
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close() })
@@ -201,6 +202,7 @@ func TestAPipelinedBatchGoesBackInFewWrites(t *testing.T) {
 func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
 	addr := startServer(t)
 	// A class: twenty laptops, twenty-five clients each.
+	testkit.NeedLaptops(t)
 	const clients, each, laptops = 500, 100, 20
 	w := newWorkload(clients * each)
 	var wait sync.WaitGroup

@@ -31,6 +31,11 @@ const (
 	// connection stays small.
 	firstBufferBytes = 256
 
+	// readAheadBytes is as far as the buffer grows for a client
+	// that sends many lines at once: fewer reads for a pipelined
+	// batch.
+	readAheadBytes = 4096
+
 	// writeBufferBytes is the reply buffer: 256 two-byte replies
 	// leave in one write.
 	writeBufferBytes = 512
@@ -56,6 +61,7 @@ type Conn struct {
 	// yet returned. It starts small and grows only as needed.
 	buffer     []byte
 	start, end int
+	readFilled bool // the last read filled the buffer: more may wait
 
 	// lastRead is the last read's error: nothing is left unread
 	// after io.EOF or ErrIdleTimeout, so close need not linger.
@@ -172,22 +178,30 @@ func (c *Conn) nextLine() (line []byte, ok bool, err error) {
 }
 
 // fill reads once into the buffer, after making room. The buffer
-// starts small and grows, doubling, only for a line longer than it,
-// up to MaxLineBytes: an idle connection, or one that sends numbers,
-// never holds more.
+// starts small, and grows, doubling, only for a line longer than it,
+// up to MaxLineBytes, or for a client that sends lines faster than
+// they are answered (the last read filled it), up to readAheadBytes:
+// an idle connection, or one that sends a number at a time, never
+// holds more than it started with.
 func (c *Conn) fill() error {
 	// Move what is left, part of a line, to the front.
 	if c.start > 0 {
 		c.end = copy(c.buffer, c.buffer[c.start:c.end])
 		c.start = 0
 	}
-	if c.end == len(c.buffer) {
-		size := min(max(firstBufferBytes, 2*len(c.buffer)), c.maxLine)
+	lineNeedsMore := c.end == len(c.buffer)
+	if lineNeedsMore || (c.readFilled && len(c.buffer) < readAheadBytes) {
+		limit := c.maxLine
+		if !lineNeedsMore {
+			limit = readAheadBytes
+		}
+		size := min(max(firstBufferBytes, 2*len(c.buffer)), limit)
 		grown := make([]byte, size)
 		c.end = copy(grown, c.buffer[:c.end])
 		c.buffer = grown
 	}
 	n, err := c.netConn.Read(c.buffer[c.end:])
+	c.readFilled = c.end+n == len(c.buffer)
 	c.end += n
 	if n > 0 {
 		// Data first: an error with it shows on the next read.

@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"workbook/internal/testkit"
 )
 
 // dialFrom connects to addr from the loopback address host: on Linux
@@ -24,6 +26,9 @@ import (
 // stand for two laptops.
 func dialFrom(t *testing.T, host, addr string) net.Conn {
 	t.Helper()
+	if host != "127.0.0.1" {
+		testkit.NeedLaptops(t)
+	}
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(host)}}
 	conn, err := dialer.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -36,6 +41,7 @@ func dialFrom(t *testing.T, host, addr string) net.Conn {
 // the error of whichever of the two fails.
 func refusedConnection(t *testing.T, host, addr string) error {
 	t.Helper()
+	testkit.NeedLaptops(t)
 	dialer := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(host)}}
 	conn, err := dialer.Dial("tcp", addr)
 	if err != nil {
@@ -506,4 +512,23 @@ func connsOf(s *Server) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.conns)
+}
+
+func TestAPipelinedBatchGrowsTheBufferOnlyToTheReadAhead(t *testing.T) {
+	var flushes atomic.Int64
+	s := &Server{Handler: echoEach(&flushes)}
+	addr := start(t, s)
+	conn := dialFrom(t, "127.0.0.1", addr)
+
+	// 100 KB of short lines in one write, every reply read.
+	batch := strings.Repeat("x\n", 50000)
+	go func() { _, _ = conn.Write([]byte(batch)) }()
+	replies := make([]byte, len(batch))
+	_, err := io.ReadFull(conn, replies)
+	require.NoError(t, err)
+	assert.Equal(t, strings.ToUpper(batch), string(replies))
+
+	// The buffer grew for the batch, within its bound.
+	served := onlyConn(t, s)
+	assert.LessOrEqual(t, len(served.buffer), readAheadBytes)
 }

@@ -431,9 +431,11 @@ func nextBackoff(previous time.Duration) time.Duration {
 }
 
 // isTemporary reports whether an Accept error may go away by itself:
-// too many open files, not enough memory or buffers, or a client that
-// reset before it was accepted. (A client that gave up, ECONNABORTED,
-// never shows here: Go's Accept tries again by itself.)
+// too many open files, not enough memory or buffers, or a client's
+// reset, should the system report one there. (A connection aborted
+// before it was accepted, ECONNABORTED, never shows here: on Unix,
+// Go's Accept tries again by itself, as it does on Windows for a
+// reset.)
 func isTemporary(err error) bool {
 	for _, errno := range []syscall.Errno{
 		syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS,

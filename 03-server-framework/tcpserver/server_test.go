@@ -107,6 +107,7 @@ func TestLastLineWithoutNewlineIsALine(t *testing.T) {
 }
 
 func TestManyConcurrentClientsAllAnswered(t *testing.T) {
+	testkit.NeedLaptops(t)
 	addr := start(t, &Server{Handler: echoUpper})
 	// Twenty laptops, ten clients each: within the limit per
 	// host, even with each client's last connection still closing
