@@ -41,6 +41,19 @@ func watch(out io.Writer) error {
 	addr := listener.Addr().String()
 	fmt.Fprintf(out, "ss -tan '( src %s or dst %s )', after each step:\n", addr, addr)
 
+	// The port may have served before, and an old connection of
+	// that port may still wait in TIME_WAIT: leave those out, they
+	// are not this demo's.
+	earlier, err := sockets(addr)
+	if err != nil {
+		return err
+	}
+	for _, s := range earlier {
+		if s.state != "LISTEN" {
+			oldSockets[s.local+" "+s.peer] = true
+		}
+	}
+
 	if err := showSockets(out, "the server listens", addr); err != nil {
 		return err
 	}
@@ -101,6 +114,10 @@ func watch(out io.Writer) error {
 	return showSockets(out, "the listener closes", addr)
 }
 
+// oldSockets are the sockets of the demo's port from before the
+// demo, by "local peer" address: showSockets leaves them out.
+var oldSockets = map[string]bool{}
+
 // A socket is one line of ss's output.
 type socket struct {
 	state, recvQ, sendQ, local, peer string
@@ -134,6 +151,9 @@ func showSockets(out io.Writer, step, addr string) error {
 	}
 	var rows []string
 	for _, s := range found {
+		if oldSockets[s.local+" "+s.peer] {
+			continue
+		}
 		side := "client"
 		if s.local == addr {
 			side = "server"
