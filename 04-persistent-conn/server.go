@@ -33,8 +33,9 @@ func answerEach(c *tcpserver.Conn, judge primeserver.Judge) {
 		}
 
 		// Flush only when no complete request is waiting: a
-		// pipelined batch goes back in one write, and a client
-		// in lock-step gets each reply at once.
+		// pipelined batch goes back in few writes (the writer
+		// sends 256 replies at a time), and a client in
+		// lock-step gets each reply at once.
 		if !c.HasLine() {
 			if err := c.Writer.Flush(); err != nil {
 				return

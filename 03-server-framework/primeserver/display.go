@@ -7,7 +7,7 @@ import (
 
 // How much of a request the screen and the log show: a bounded
 // prefix, quoted, then the request's size. A 1,020-byte line of NULs
-// would otherwise become a 4,000-character line on the projector.
+// would otherwise become 4,080 characters on the projector.
 const (
 	shownBytes  = 40 // at most this much of the request
 	shownQuoted = 64 // and at most this long once quoted

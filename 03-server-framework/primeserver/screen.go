@@ -268,7 +268,7 @@ func (s *Screen) summarizeEndings() {
 			for _, key := range keys[i:] {
 				rest += endings[key]
 			}
-			s.emit(fmt.Appendf(nil, "server | %s more connections of other hosts ended early or were refused\n", thousands(rest)))
+			s.emit(fmt.Appendf(nil, "server | %s more connections ended early or were refused, for other hosts or reasons\n", thousands(rest)))
 			return
 		}
 		noun := "connections"

@@ -189,7 +189,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 	flags.Var(&logMax, "log-max", "stop logging when the log file reaches this size (100MB, 512KiB, bytes)")
 	flags.IntVar(&settings.MaxLine, "max-line", settings.MaxLine, "longest request line in bytes, 16 to 65536; longer gets E and a hang-up")
 	flags.DurationVar(&settings.IdleTimeout, "idle-timeout", settings.IdleTimeout, "disconnect a client that takes longer than this to send a line, or to take a reply")
-	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once; more wait their turn")
+	flags.IntVar(&settings.MaxConns, "max-conns", settings.MaxConns, "connections served at once, from all hosts; more wait in the system's queue until one ends")
 	flags.IntVar(&settings.MaxPerHost, "max-conns-per-host", settings.MaxPerHost, "connections one host may have at once; more are closed at once")
 	flags.BoolVar(&settings.Quiet, "quiet", false, "do not show each request (for benchmarks)")
 	if code, ok := ParseFlags(flags, args, stdout, stderr); !ok {

@@ -72,8 +72,9 @@ type Server struct {
 
 	// MaxLineBytes is the longest line, '\n' included, that
 	// Conn.ReadLine returns; a longer one is ErrLineTooLong.
-	// Default 1024, at most MaxLineLimit. A connection's buffer
-	// starts small and grows only for a long line.
+	// Default 1024, at most MaxLineLimit. A connection's read
+	// buffer starts at 256 bytes and grows only for a long line, or
+	// to 4 KiB for a batch of lines sent at once.
 	MaxLineBytes int
 
 	// MaxConns is how many connections are served at once. Past
@@ -177,11 +178,14 @@ func (s *Server) Serve(listener net.Listener) error {
 	}
 }
 
-// Shutdown stops the server gracefully. It stops accepting, answers
-// every line the connections have received, and ends each connection
-// cleanly (see Conn.close); a connection waiting for a request hears
+// Shutdown stops the server gracefully. It closes the listener,
+// answers every line the connections have received, and ends each
+// connection cleanly: it sends its end of the data, then reads and
+// discards what the client still sends, so that closing does not
+// reset the connection. A connection waiting for a request hears
 // ErrServerClosed once nothing more arrives. Shutdown waits for the
-// handlers to finish.
+// handlers to finish. Connections still in the listener's queue,
+// never accepted, are reset by the system when the listener closes.
 //
 // If ctx has a deadline, answering stops a little before it (a fifth
 // of the time left, at most a second), so that every connection can
