@@ -103,21 +103,31 @@ func (j Judge) Verdict(c *tcpserver.Conn, line []byte, err error) (prime.Verdict
 	return verdict, nil
 }
 
-// longestSmallRequest is the longest line that can hold a 64-bit
-// number (20 digits), with a sign, a few spaces and "\r\n".
-const longestSmallRequest = 32
-
-// judgeFairly judges line. A line that may hold a number beyond 64 bits
-// can take milliseconds of CPU: it waits for its turn (Conn.Share),
-// so that one host's flood of them cannot keep the others waiting.
-// Smaller numbers take microseconds and are judged at once.
+// judgeFairly judges line. A number beyond 64 bits (more than 19
+// digits) can take from a hundred microseconds to milliseconds of
+// CPU: it waits for its turn (Conn.Share), so that one host's flood
+// of them cannot keep the others waiting. Numbers of up to 19 digits
+// take a couple of microseconds at most, and are judged at once.
+// What decides is the count of digits, not the line's length: padding
+// with spaces changes nothing.
 func judgeFairly(c *tcpserver.Conn, line []byte) (prime.Verdict, error) {
-	if len(line) <= longestSmallRequest {
+	if countDigits(line) <= 19 {
 		return prime.Judge(line), nil
 	}
 	var verdict prime.Verdict
 	err := c.Share(func() { verdict = prime.Judge(line) })
 	return verdict, err
+}
+
+// countDigits counts the ASCII digits in line.
+func countDigits(line []byte) int {
+	digits := 0
+	for _, b := range line {
+		if '0' <= b && b <= '9' {
+			digits++
+		}
+	}
+	return digits
 }
 
 // NewServer assembles a server: the framework's plumbing and the

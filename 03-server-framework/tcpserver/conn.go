@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -54,6 +55,7 @@ type Conn struct {
 	netConn     net.Conn
 	server      *Server
 	host        string // the client's IP: whose turn, whose count
+	placeFreed  bool   // its host's place is given back (under Server.mu)
 	idleTimeout time.Duration
 	maxLine     int
 
@@ -327,6 +329,13 @@ func (w deadlineWriter) Write(p []byte) (int, error) {
 	if err != nil {
 		c.endsWith(err)
 	}
+	// A client that keeps sending never makes its handler wait for
+	// the network, and a goroutine that never waits keeps its
+	// processor until Go's scheduler takes it back, every 10 ms or
+	// so. With hundreds of such connections, everyone else (a new
+	// student, the screen, Ctrl-C) would wait a full round of them.
+	// After each write to the network, let the others run first.
+	runtime.Gosched()
 	return n, err
 }
 

@@ -532,3 +532,28 @@ func TestAPipelinedBatchGrowsTheBufferOnlyToTheReadAhead(t *testing.T) {
 	served := onlyConn(t, s)
 	assert.LessOrEqual(t, len(served.buffer), readAheadBytes)
 }
+
+// A laptop running a load test as wide as its limit (as many workers
+// as connections allowed, each asking one question per connection,
+// closing and connecting again) is never refused: a connection's
+// place is free once it has been answered, before the polite close.
+func TestALoadTestAsWideAsTheLimitIsNeverRefused(t *testing.T) {
+	var heard events
+	// The defaults: one request per connection, as in chapter 03.
+	addr := start(t, &Server{Handler: echoUpper, OnEvent: heard.record})
+
+	var wait sync.WaitGroup
+	for range defaultMaxConnsPerHost {
+		wait.Add(1)
+		go func() {
+			defer wait.Done()
+			for range 20 {
+				if !assert.Equal(t, "Q\n", exchange(t, addr, "q\n")) {
+					return
+				}
+			}
+		}()
+	}
+	wait.Wait()
+	assert.Zero(t, heard.count(Refused, "127.0.0.1"))
+}

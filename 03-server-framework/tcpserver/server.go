@@ -379,15 +379,13 @@ func (s *Server) serve(c *Conn) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.conns, c)
-		s.perHost[c.host]--
-		if s.perHost[c.host] == 0 {
-			delete(s.perHost, c.host)
-		}
 	}()
 	defer func() {
 		s.event(Event{Kind: Ended, Remote: c.RemoteAddr, Err: c.endReason()})
 	}()
 	defer c.close()
+	// After a panic too, the host gets its place back.
+	defer s.freePlace(c)
 	defer func() {
 		// A bug in one handler ends its connection, not the
 		// server.
@@ -397,9 +395,29 @@ func (s *Server) serve(c *Conn) {
 	}()
 
 	s.Handler.Handle(c)
+	// The host's place is free as soon as its handler is done,
+	// before the last reply leaves and the polite close that may
+	// wait up to a second for the client's end of data: a laptop
+	// that reads its reply and connects again at once is within its
+	// limit.
+	s.freePlace(c)
 	// A failed write is the client's doing: the Ended event says
 	// why.
 	_ = c.Writer.Flush()
+}
+
+// freePlace gives c's place back to its host, once.
+func (s *Server) freePlace(c *Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.placeFreed {
+		return
+	}
+	c.placeFreed = true
+	s.perHost[c.host]--
+	if s.perHost[c.host] == 0 {
+		delete(s.perHost, c.host)
+	}
 }
 
 // event tells OnEvent, if any, what happened.
