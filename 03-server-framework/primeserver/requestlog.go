@@ -15,11 +15,15 @@ import (
 )
 
 const (
-	// logBuffer is how much of the log waits in memory before it is
+	// logBatch is how much of the log waits in memory before it is
 	// written; it is also written every logFlushEvery, and when the
 	// server stops.
-	logBuffer     = 64 << 10
+	logBatch      = 64 << 10
 	logFlushEvery = 200 * time.Millisecond
+	// logMaxWaiting is how much of the log may wait for a file that
+	// takes no writes (a pipe nobody reads, a stuck network disk);
+	// beyond it, requests are left out of the log, and counted.
+	logMaxWaiting = 1 << 20
 	// logNoteRoom is kept free under the size cap for the line
 	// that says the log stops there.
 	logNoteRoom = 200
@@ -27,34 +31,43 @@ const (
 
 // A RequestLog is the file with one line per answered request: the
 // time, the client, the request as the screen shows it, the verdict.
-// Lines wait in a buffer and are written whole, many at a time, so
-// that logging costs the server little and no line is ever cut in
+// Lines wait in memory and are written whole, many at a time, by a
+// goroutine of its own, so that logging costs the server little and
+// never waits for the file: a file that takes no writes holds up only
+// that goroutine, and past logMaxWaiting the requests are left out of
+// the log, and counted, instead of waited for. No line is ever cut in
 // two: not by Ctrl-C (Close writes what waits), not by a full disk
 // (a write that fails part-way is cut back to its last whole line).
 // A write error, or the size cap, stops the logging, with one line
 // on the screen and on stderr; the server goes on answering.
 type RequestLog struct {
 	name string
+	file io.Writer
 	warn func(problem string) // says a problem on the screen and stderr
 
 	mu        sync.Mutex
-	file      io.Writer
-	pending   []byte // whole lines, not yet written
-	size      int64  // bytes in the file
+	waiting   []byte // whole lines, not yet given to the writer
+	spare     []byte // the writer's other buffer, empty
+	writing   []byte // the lines being written now
+	size      int64  // bytes in the file, or being written to it
 	max       int64  // the size cap
 	stamp     []byte // the time, as a line starts with it
 	stampTime int64  // the second stamp shows
 	stopped   bool   // the cap, or a write error, stopped the logging
-	notLogged int64  // answered requests since then
+	closing   bool   // Close was called: no more lines
+	abandoned bool   // Close stopped waiting for the file
+	notLogged int64  // answered requests not in the file
+	saidSlow  bool   // the screen was told that the file is slow
 
-	quit chan struct{} // closed by Close: stop flushing
-	done chan struct{} // closed when the flushing goroutine ends
+	wake chan struct{} // a batch waits: write it now
+	quit chan struct{} // closed by Close: write what waits, then stop
+	done chan struct{} // closed when the writing goroutine ends
 }
 
 // OpenRequestLog opens path to append to it, as the source text does
-// with prime_server.log, and starts writing to it every
-// logFlushEvery. Logging stops when the file reaches max bytes. warn
-// says a problem, once, where the teacher sees it.
+// with prime_server.log, and starts writing to it in the background.
+// Logging stops when the file reaches max bytes. warn says a
+// problem, once, where the teacher sees it.
 func OpenRequestLog(path string, max int64, warn func(problem string)) (*RequestLog, error) {
 	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -74,9 +87,11 @@ func newRequestLog(file io.Writer, name string, size, max int64, warn func(strin
 		name:    name,
 		warn:    warn,
 		file:    file,
-		pending: make([]byte, 0, logBuffer+logNoteRoom),
+		waiting: make([]byte, 0, logBatch+logNoteRoom),
+		spare:   make([]byte, 0, logBatch+logNoteRoom),
 		size:    size,
 		max:     max,
+		wake:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
@@ -84,40 +99,67 @@ func newRequestLog(file io.Writer, name string, size, max int64, warn func(strin
 		l.stopped = true
 		warn(fmt.Sprintf("%s is already %s bytes, over -log-max %s: no request is logged", name, thousands(size), thousands(max)))
 	}
-	go l.flushEvery(logFlushEvery)
+	go l.writeInBackground()
 	return l
 }
 
-// record appends one answered request to the log.
+// record appends one answered request to the log. It never waits
+// for the file, only for the other connections' record.
 func (l *RequestLog) record(peer string, line []byte, tooLong bool, maxLine int, verdict prime.Verdict) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.stopped {
+	if l.stopped || l.closing {
 		l.notLogged++
 		return
 	}
+	// The file takes no writes, or too slowly: leave the request
+	// out rather than wait, or hold ever more memory.
+	if len(l.waiting) >= logMaxWaiting {
+		l.leaveOut()
+		return
+	}
 
-	start := len(l.pending)
-	l.pending = l.appendStamp(l.pending, now)
-	l.pending = append(l.pending, peer...)
-	l.pending = append(l.pending, ' ')
-	l.pending = appendRequest(l.pending, line, tooLong, maxLine)
-	l.pending = append(l.pending, ' ', byte(verdict), '\n')
+	start := len(l.waiting)
+	l.waiting = l.appendStamp(l.waiting, now)
+	l.waiting = append(l.waiting, peer...)
+	l.waiting = append(l.waiting, ' ')
+	l.waiting = appendRequest(l.waiting, line, tooLong, maxLine)
+	l.waiting = append(l.waiting, ' ', byte(verdict), '\n')
 
 	// The cap: past it, one last line says why the log ends.
-	if l.size+int64(len(l.pending))+logNoteRoom > l.max {
-		l.pending = l.appendStamp(l.pending[:start], now)
-		l.pending = append(l.pending, "the log reached -log-max ("...)
-		l.pending = appendThousands(l.pending, l.max)
-		l.pending = append(l.pending, " bytes): no more requests are logged\n"...)
-		l.writePending()
+	if l.size+int64(len(l.waiting))+logNoteRoom > l.max {
+		l.waiting = l.appendStamp(l.waiting[:start], now)
+		l.waiting = append(l.waiting, "the log reached -log-max ("...)
+		l.waiting = appendThousands(l.waiting, l.max)
+		l.waiting = append(l.waiting, " bytes): no more requests are logged\n"...)
 		l.stop(fmt.Sprintf("%s reached -log-max (%s bytes): no more requests are logged; the server goes on answering", l.name, thousands(l.max)))
 		l.notLogged++
+		l.wakeWriter()
 		return
 	}
-	if len(l.pending) >= logBuffer {
-		l.writePending()
+	if len(l.waiting) >= logBatch {
+		l.wakeWriter()
+	}
+}
+
+// leaveOut counts a request the log has no room for, and says once
+// why requests are missing from it. The caller holds l.mu.
+func (l *RequestLog) leaveOut() {
+	l.notLogged++
+	if !l.saidSlow {
+		l.saidSlow = true
+		l.warn(fmt.Sprintf("%s takes no writes, or too slowly: requests are left out of it until it catches up; the server goes on answering", l.name))
+	}
+}
+
+// wakeWriter tells the writing goroutine that a batch waits, without
+// waiting for it. The caller holds l.mu.
+func (l *RequestLog) wakeWriter() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+		// Already told.
 	}
 }
 
@@ -131,32 +173,73 @@ func (l *RequestLog) appendStamp(dst []byte, now time.Time) []byte {
 	return append(dst, l.stamp...)
 }
 
-// writePending writes the waiting lines with one write. The caller
-// holds l.mu.
-func (l *RequestLog) writePending() {
-	if len(l.pending) == 0 || l.stopped {
+// writeInBackground is the log's goroutine, the only one that may be
+// stuck on a file that takes no writes. It writes what waits every
+// logFlushEvery, at once when a batch is full, and when Close asks.
+func (l *RequestLog) writeInBackground() {
+	defer close(l.done)
+	ticker := time.NewTicker(logFlushEvery)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-l.quit:
+			// Close takes no more lines: this is the last batch.
+			l.writeWaiting()
+			return
+		case <-l.wake:
+		case <-ticker.C:
+		}
+		l.writeWaiting()
+	}
+}
+
+// writeWaiting writes the waiting lines with one write, without
+// holding l.mu: the connections go on recording meanwhile, into the
+// other buffer.
+func (l *RequestLog) writeWaiting() {
+	// Take the waiting lines; leave the spare buffer in their place.
+	l.mu.Lock()
+	if len(l.waiting) == 0 || l.abandoned {
+		l.mu.Unlock()
 		return
 	}
-	written, err := l.file.Write(l.pending)
-	if err == nil {
-		l.size += int64(written)
-		l.pending = l.pending[:0]
-		return
-	}
+	batch := l.waiting
+	l.waiting, l.spare = l.spare, nil
+	l.writing = batch
+	offset := l.size
+	l.size += int64(len(batch))
+	l.mu.Unlock()
+
+	written, err := l.file.Write(batch)
 
 	// A write that failed part-way (a full disk) may have cut a
 	// line: cut the file back to its last whole line.
-	whole := bytes.LastIndexByte(l.pending[:written], '\n') + 1
-	if whole < written {
-		if file, ok := l.file.(interface{ Truncate(int64) error }); ok {
-			if cutErr := file.Truncate(l.size + int64(whole)); cutErr != nil {
-				err = errors.Join(err, cutErr)
+	whole := len(batch)
+	if err != nil {
+		whole = bytes.LastIndexByte(batch[:written], '\n') + 1
+		if whole < written {
+			if file, ok := l.file.(interface{ Truncate(int64) error }); ok {
+				if cutErr := file.Truncate(offset + int64(whole)); cutErr != nil {
+					err = errors.Join(err, cutErr)
+				}
 			}
 		}
 	}
-	l.size += int64(whole)
-	l.notLogged += int64(bytes.Count(l.pending[whole:], []byte("\n")))
-	l.pending = l.pending[:0]
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writing = nil
+	l.spare = batch[:0]
+	// Close gave up on the file and counted these lines already.
+	if err == nil || l.abandoned {
+		return
+	}
+	// The lines not written, and those waiting, are not logged;
+	// nor will the next ones be.
+	l.size = offset + int64(whole)
+	l.notLogged += int64(bytes.Count(batch[whole:], []byte("\n")))
+	l.notLogged += int64(bytes.Count(l.waiting, []byte("\n")))
+	l.waiting = l.waiting[:0]
 	l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, the server goes on answering", l.name, Reason(err)))
 }
 
@@ -169,35 +252,39 @@ func (l *RequestLog) stop(problem string) {
 	l.warn(problem)
 }
 
-// flushEvery writes the waiting lines every period, so that the log
-// is never far behind.
-func (l *RequestLog) flushEvery(period time.Duration) {
-	defer close(l.done)
-	ticker := time.NewTicker(period)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-l.quit:
-			return
-		case <-ticker.C:
-		}
+// Close writes the lines still waiting and closes the file. Call it
+// once no request is being answered any more. It waits for the file
+// until deadline at most: a file that takes no writes must not keep
+// the server from exiting. It then says how many answered requests
+// are not in the file, if any.
+func (l *RequestLog) Close(deadline time.Time) error {
+	l.mu.Lock()
+	l.closing = true
+	l.mu.Unlock()
+	close(l.quit)
+
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	select {
+	case <-l.done:
+	case <-timer.C:
+		// The file is stuck: what is being written, and what
+		// waits, is not in it.
 		l.mu.Lock()
-		l.writePending()
+		l.abandoned = true
+		l.notLogged += int64(bytes.Count(l.writing, []byte("\n")))
+		l.notLogged += int64(bytes.Count(l.waiting, []byte("\n")))
+		l.waiting = nil
 		l.mu.Unlock()
 	}
-}
 
-// Close writes the lines still waiting and closes the file. Call it
-// once no request is being answered any more.
-func (l *RequestLog) Close() error {
-	close(l.quit)
-	<-l.done
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.writePending()
-	if l.notLogged > 0 {
-		l.warn(fmt.Sprintf("%s answered requests are not in %s", thousands(l.notLogged), l.name))
+	notLogged := l.notLogged
+	l.mu.Unlock()
+	if notLogged > 0 {
+		l.warn(fmt.Sprintf("%s answered requests are not in %s", thousands(notLogged), l.name))
 	}
+	// Closing a pipe also ends a write stuck on it.
 	if closer, ok := l.file.(io.Closer); ok {
 		return closer.Close()
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,7 +102,7 @@ func TestAFullDiskIsSaidOnceAndNoLineIsCut(t *testing.T) {
 	for range requests {
 		requestLog.record("127.0.0.1:5000", []byte("97\n"), false, 1024, prime.Prime)
 	}
-	require.NoError(t, requestLog.Close())
+	require.NoError(t, requestLog.Close(time.Now().Add(10*time.Second)))
 
 	require.Len(t, said.lines, 2, "%q", said.lines)
 	assert.Equal(t, "cannot write prime_server.log: write prime_server.log: no space left on device; no more requests are logged, the server goes on answering", said.lines[0])
