@@ -1,0 +1,53 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package primeserver
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"workbook/internal/testkit"
+)
+
+func TestALogNobodyReadsHoldsUpNeitherServingNorCtrlC(t *testing.T) {
+	// The log is a named pipe whose reader never reads: once the
+	// pipe's buffer is full, every write to it waits, as it does
+	// with `-log /dev/stdout` when nobody reads the output.
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	require.NoError(t, syscall.Mkfifo(logPath, 0o600))
+	reader, err := os.OpenFile(logPath, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	require.NoError(t, err)
+	defer reader.Close()
+
+	var stdout, stderr testkit.SyncBuffer
+	addr, stop := startServer(t, &stdout, &stderr, "-log", logPath)
+	// 80,000 requests make 3.6 MB of log, far more than the pipe
+	// and the memory set aside for the log can hold.
+	const clients, requests = 4, 20_000
+	var wait sync.WaitGroup
+	answered := make([]int, clients)
+	for i := range clients {
+		wait.Go(func() { answered[i] = pipeline(t, addr, "", requests) })
+	}
+	wait.Wait()
+	for i := range clients {
+		assert.Equal(t, requests, answered[i], "client %d", i)
+	}
+	// A fresh client is still answered.
+	assert.Equal(t, 1, pipeline(t, addr, "", 1))
+
+	// Ctrl-C: the server exits, without the lines the pipe did not
+	// take, and says how many requests are missing from the log.
+	require.Equal(t, 0, stop(), stderr.String())
+	slow := "server: " + logPath + " takes no writes, or too slowly: requests are left out of it until it catches up; the server goes on answering\n"
+	assert.Equal(t, 1, strings.Count(stderr.String(), slow), stderr.String())
+	assert.Regexp(t, `server: [\d,]+ answered requests are not in `+regexp.QuoteMeta(logPath)+`\n`, stderr.String())
+}
