@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"workbook/prime"
@@ -22,8 +23,13 @@ const (
 	logFlushEvery = 200 * time.Millisecond
 	// logMaxWaiting is how much of the log may wait for a file that
 	// takes no writes (a pipe nobody reads, a stuck network disk);
-	// beyond it, requests are left out of the log, and counted.
-	logMaxWaiting = 1 << 20
+	// beyond it, requests are left out of the log, and counted. It
+	// also holds a flood's burst while the writing goroutine waits
+	// for a CPU: with 1 MiB, a busy machine lost lines of a disk
+	// that kept up.
+	logMaxWaiting = 4 << 20
+	// logPiece is the most the log writes at once.
+	logPiece = 4 << 10
 	// logNoteRoom is kept free under the size cap for the line
 	// that says the log stops there.
 	logNoteRoom = 200
@@ -58,6 +64,10 @@ type RequestLog struct {
 	abandoned bool   // Close stopped waiting for the file
 	notLogged int64  // answered requests not in the file
 	saidSlow  bool   // the screen was told that the file is slow
+
+	// written is how many bytes of writing are in the file: Close
+	// reads it while the writer may be stuck.
+	written atomic.Int64
 
 	wake chan struct{} // a batch waits: write it now
 	quit chan struct{} // closed by Close: write what waits, then stop
@@ -193,9 +203,8 @@ func (l *RequestLog) writeInBackground() {
 	}
 }
 
-// writeWaiting writes the waiting lines with one write, without
-// holding l.mu: the connections go on recording meanwhile, into the
-// other buffer.
+// writeWaiting writes the waiting lines, without holding l.mu: the
+// connections go on recording meanwhile, into the other buffer.
 func (l *RequestLog) writeWaiting() {
 	// Take the waiting lines; leave the spare buffer in their place.
 	l.mu.Lock()
@@ -206,24 +215,39 @@ func (l *RequestLog) writeWaiting() {
 	batch := l.waiting
 	l.waiting, l.spare = l.spare, nil
 	l.writing = batch
+	l.written.Store(0)
 	offset := l.size
 	l.size += int64(len(batch))
 	l.mu.Unlock()
 
-	written, err := l.file.Write(batch)
-
-	// A write that failed part-way (a full disk) may have cut a
-	// line: cut the file back to its last whole line.
-	whole := len(batch)
-	if err != nil {
-		whole = bytes.LastIndexByte(batch[:written], '\n') + 1
-		if whole < written {
-			if file, ok := l.file.(interface{ Truncate(int64) error }); ok {
-				if cutErr := file.Truncate(offset + int64(whole)); cutErr != nil {
-					err = errors.Join(err, cutErr)
+	// Write a piece of whole lines at a time: a pipe takes a write
+	// of up to 4 KiB whole or not at all (PIPE_BUF, on Linux), so a
+	// pipe nobody reads never holds a cut line, and l.written says
+	// which lines are in the file.
+	rest := batch
+	var err error
+	for len(rest) > 0 {
+		piece := rest[:wholeLines(rest, logPiece)]
+		var written int
+		written, err = l.file.Write(piece)
+		if err != nil {
+			// A write that failed part-way (a full disk) may
+			// have cut a line: cut the file back to its last
+			// whole line.
+			whole := bytes.LastIndexByte(piece[:written], '\n') + 1
+			if whole < written {
+				if file, ok := l.file.(interface{ Truncate(int64) error }); ok {
+					end := offset + int64(len(batch)-len(rest)+whole)
+					if cutErr := file.Truncate(end); cutErr != nil {
+						err = errors.Join(err, cutErr)
+					}
 				}
 			}
+			rest = rest[whole:]
+			break
 		}
+		rest = rest[len(piece):]
+		l.written.Store(int64(len(batch) - len(rest)))
 	}
 
 	l.mu.Lock()
@@ -236,11 +260,23 @@ func (l *RequestLog) writeWaiting() {
 	}
 	// The lines not written, and those waiting, are not logged;
 	// nor will the next ones be.
-	l.size = offset + int64(whole)
-	l.notLogged += int64(bytes.Count(batch[whole:], []byte("\n")))
+	l.size = offset + int64(len(batch)-len(rest))
+	l.notLogged += int64(bytes.Count(rest, []byte("\n")))
 	l.notLogged += int64(bytes.Count(l.waiting, []byte("\n")))
 	l.waiting = l.waiting[:0]
 	l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, the server goes on answering", l.name, Reason(err)))
+}
+
+// wholeLines is how many bytes of lines, which ends in '\n', make
+// whole lines and at most max bytes; at least one line.
+func wholeLines(lines []byte, max int) int {
+	if len(lines) <= max {
+		return len(lines)
+	}
+	if cut := bytes.LastIndexByte(lines[:max], '\n') + 1; cut > 0 {
+		return cut
+	}
+	return max + bytes.IndexByte(lines[max:], '\n') + 1
 }
 
 // stop ends the logging and says why, once. The caller holds l.mu.
@@ -272,7 +308,8 @@ func (l *RequestLog) Close(deadline time.Time) error {
 		// waits, is not in it.
 		l.mu.Lock()
 		l.abandoned = true
-		l.notLogged += int64(bytes.Count(l.writing, []byte("\n")))
+		unwritten := l.writing[min(l.written.Load(), int64(len(l.writing))):]
+		l.notLogged += int64(bytes.Count(unwritten, []byte("\n")))
 		l.notLogged += int64(bytes.Count(l.waiting, []byte("\n")))
 		l.waiting = nil
 		l.mu.Unlock()

@@ -223,9 +223,9 @@ func TestAStuckLogFileHoldsUpNeitherVerdictsNorClose(t *testing.T) {
 	judge := Judge{requestLog: requestLog, maxLine: 1024}
 	client := judge.forClient(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000})
 
-	// 100,000 requests make 4.5 MB of log, far more than may wait
-	// for the file: every one is judged all the same.
-	const requests = 100_000
+	// 250,000 requests make 11 MB of log, more than may wait for the
+	// file: every one is judged all the same.
+	const requests = 250_000
 	judged := make(chan int, 1)
 	go func() {
 		primes := 0
@@ -263,7 +263,7 @@ func TestAStuckLogFileHoldsUpNeitherVerdictsNorClose(t *testing.T) {
 	// every one since the file took not a single line.
 	assert.Equal(t, []string{
 		"prime_server.log takes no writes, or too slowly: requests are left out of it until it catches up; the server goes on answering",
-		"100,000 answered requests are not in prime_server.log",
+		"250,000 answered requests are not in prime_server.log",
 	}, said.lines)
 
 	// Let the stuck write go, for goleak: the log's goroutine ends.
@@ -297,7 +297,7 @@ func TestALogFileThatCatchesUpLogsAgainAndTheGapIsCounted(t *testing.T) {
 
 	// While the file is stuck, requests beyond what may wait are
 	// left out.
-	const stuck, after = 100_000, 1000
+	const stuck, after = 250_000, 1000
 	for range stuck {
 		requestLog.record("127.0.0.1:5000", []byte("97\n"), false, 1024, prime.Prime)
 	}
