@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"workbook/prime"
@@ -24,9 +25,9 @@ const (
 	// logMaxWaiting is how much of the log may wait for a file that
 	// takes no writes (a pipe nobody reads, a stuck network disk);
 	// beyond it, requests are left out of the log, and counted. It
-	// also holds a flood's burst while the writing goroutine waits
-	// for a CPU: with 1 MiB, a busy machine lost lines of a disk
-	// that kept up.
+	// is also what holds a flood's burst while the writing goroutine
+	// waits for a CPU on a busy machine, so that a disk that keeps
+	// up loses no line: 1 MiB was not always enough.
 	logMaxWaiting = 4 << 20
 	// logPiece is the most the log writes at once.
 	logPiece = 4 << 10
@@ -79,7 +80,16 @@ type RequestLog struct {
 // Logging stops when the file reaches max bytes. warn says a
 // problem, once, where the teacher sees it.
 func OpenRequestLog(path string, max int64, warn func(problem string)) (*RequestLog, error) {
-	file, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	flags := os.O_APPEND | os.O_CREATE | os.O_WRONLY
+	// Opening a named pipe waits until someone reads it, and Ctrl-C
+	// could not stop that wait: ask for an error at once instead.
+	if info, err := os.Stat(path); err == nil && info.Mode()&os.ModeNamedPipe != 0 {
+		flags |= syscall.O_NONBLOCK
+	}
+	file, err := os.OpenFile(path, flags, 0o644)
+	if errors.Is(err, syscall.ENXIO) {
+		return nil, fmt.Errorf("%s is a named pipe that nobody reads", path)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,13 @@
-//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+//go:build linux
+
+// On Linux, Go waits for a named pipe through its poller, so closing
+// the file ends a write stuck on it; elsewhere the log's goroutine
+// would stay stuck in the write until the program exits.
 
 package primeserver
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -67,4 +72,23 @@ func TestALogNobodyReadsHoldsUpNeitherServingNorCtrlC(t *testing.T) {
 	}
 	assert.Positive(t, notLogged)
 	assert.Equal(t, clients*requests+1, strings.Count(string(content), "\n")+notLogged)
+}
+
+func TestANamedPipeNobodyReadsIsRefusedAtOnce(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	require.NoError(t, syscall.Mkfifo(logPath, 0o600))
+
+	var stdout, stderr testkit.SyncBuffer
+	code := make(chan int, 1)
+	go func() {
+		args := []string{"-addr", "127.0.0.1:0", "-log", logPath}
+		code <- runServer(context.Background(), args, &stdout, &stderr, answerEach)
+	}()
+	select {
+	case c := <-code:
+		assert.Equal(t, 1, c)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server waited for someone to read the log")
+	}
+	assert.Equal(t, "server: cannot open the log: "+logPath+" is a named pipe that nobody reads\n", stderr.String())
 }
