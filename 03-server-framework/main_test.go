@@ -194,21 +194,36 @@ func TestServerCommandReportsAPortInUse(t *testing.T) {
 	testkit.CheckPortInUse(t, run, "-log", "")
 }
 
-func TestServerCommandRejectsBadLimits(t *testing.T) {
-	for _, flags := range [][]string{
-		{"-max-line", "0"}, {"-idle-timeout", "0s"},
-		{"-max-conns", "-1"}, {"extra"},
+func TestServerCommandNamesEachBadSetting(t *testing.T) {
+	// No setting below is valid, so no log file is opened.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for args, want := range map[string]string{
+		"extra":                  `server: unexpected argument "extra"`,
+		"-quiet extra more":      `server: unexpected argument "extra"`,
+		"-max-line 0":            "server: -max-line must be between 16 and 65536, not 0",
+		"-max-line 15":           "server: -max-line must be between 16 and 65536, not 15",
+		"-idle-timeout 0s":       "server: -idle-timeout must be above zero, not 0s",
+		"-idle-timeout -1s":      "server: -idle-timeout must be above zero, not -1s",
+		"-max-conns 0":           "server: -max-conns must be at least 1, not 0",
+		"-max-conns -1":          "server: -max-conns must be at least 1, not -1",
+		"-max-conns-per-host 0":  "server: -max-conns-per-host must be at least 1, not 0",
+		"-max-conns-per-host -1": "server: -max-conns-per-host must be at least 1, not -1",
+		"-log-max 999":           "server: -log-max must be at least 1kB, not 999",
 		// A number has at most 100 digits: 64 KiB is plenty,
 		// and 2 GB per connection is what a typo could cost.
-		{"-max-line", "65537"}, {"-max-line", "2000000000"},
-		{"-max-conns-per-host", "0"},
+		"-max-line 65537":      "server: -max-line must be between 16 and 65536, not 65537",
+		"-max-line 2000000000": "server: -max-line must be between 16 and 65536, not 2000000000",
 	} {
 		var stdout, stderr bytes.Buffer
-		args := append([]string{"server", "-log", ""}, flags...)
-		code := run(context.Background(), args, &stdout, &stderr)
-		assert.Equal(t, 2, code, "flags %v", flags)
-		assert.Contains(t, stderr.String(), "-max-line must be 16 to 65536")
+		code := run(context.Background(), append([]string{"server"}, strings.Fields(args)...), &stdout, &stderr)
+		assert.Equal(t, 2, code, args)
+		assert.Equal(t, want+"\n", stderr.String(), args)
+		assert.Empty(t, stdout.String(), args)
 	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "a server that did not start left a log file")
 }
 
 func TestClientCommandReportsEachReply(t *testing.T) {

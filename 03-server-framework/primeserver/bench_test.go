@@ -27,7 +27,7 @@ func BenchmarkRecording(b *testing.B) {
 			}
 		})
 		b.StopTimer()
-		requestLog.Close()
+		requestLog.Close(time.Now().Add(time.Second))
 		screen.Close(time.Now().Add(time.Second))
 	})
 	b.Run("fprintf", func(b *testing.B) {

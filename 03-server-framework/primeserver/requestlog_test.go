@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -101,7 +102,7 @@ func TestAFullDiskIsSaidOnceAndNoLineIsCut(t *testing.T) {
 	for range requests {
 		requestLog.record("127.0.0.1:5000", []byte("97\n"), false, 1024, prime.Prime)
 	}
-	require.NoError(t, requestLog.Close())
+	require.NoError(t, requestLog.Close(time.Now().Add(10*time.Second)))
 
 	require.Len(t, said.lines, 2, "%q", said.lines)
 	assert.Equal(t, "cannot write prime_server.log: write prime_server.log: no space left on device; no more requests are logged, the server goes on answering", said.lines[0])
@@ -198,4 +199,130 @@ func TestLogMaxFlag(t *testing.T) {
 	}
 	size := byteSize(100e6)
 	assert.Equal(t, "100MB", size.String())
+}
+
+// waitFor polls done until it is true, for at most 10 s.
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting, after 10 s, for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestAStuckLogFileHoldsUpNeitherVerdictsNorClose(t *testing.T) {
+	// A log file that takes no writes (a pipe nobody reads, a stuck
+	// network disk) is like a terminal that stopped reading: every
+	// Write waits until the test lets it go.
+	file := stuckTerminal{release: make(chan struct{})}
+	var said warnings
+	requestLog := newRequestLog(file, "prime_server.log", 0, 100e6, said.warn)
+	judge := Judge{requestLog: requestLog, maxLine: 1024}
+	client := judge.forClient(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000})
+
+	// 250,000 requests make 11 MB of log, more than may wait for the
+	// file: every one is judged all the same.
+	const requests = 250_000
+	judged := make(chan int, 1)
+	go func() {
+		primes := 0
+		for range requests {
+			verdict, err := client.Verdict(nil, []byte("97\n"), nil)
+			if err == nil && verdict == prime.Prime {
+				primes++
+			}
+		}
+		judged <- primes
+	}()
+	select {
+	case primes := <-judged:
+		assert.Equal(t, requests, primes)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Verdict waited for the log file")
+	}
+	// What waits in memory stays bounded.
+	requestLog.mu.Lock()
+	waiting, writing := len(requestLog.waiting), len(requestLog.writing)
+	requestLog.mu.Unlock()
+	assert.LessOrEqual(t, waiting, logMaxWaiting+logNoteRoom)
+	assert.LessOrEqual(t, writing, logMaxWaiting+logNoteRoom)
+
+	// Close gives up on the file at its deadline.
+	closed := make(chan error, 1)
+	go func() { closed <- requestLog.Close(time.Now().Add(100 * time.Millisecond)) }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for the stuck file")
+	}
+	// Said once each: that requests are left out, then how many,
+	// every one since the file took not a single line.
+	assert.Equal(t, []string{
+		"prime_server.log takes no writes, or too slowly: requests are left out of it until it catches up; the server goes on answering",
+		"250,000 answered requests are not in prime_server.log",
+	}, said.lines)
+
+	// Let the stuck write go, for goleak: the log's goroutine ends.
+	close(file.release)
+	waitFor(t, "the log's goroutine", func() bool {
+		select {
+		case <-requestLog.done:
+			return true
+		default:
+			return false
+		}
+	})
+}
+
+// lateFile is a log file that takes no writes until the test
+// releases it, then every write.
+type lateFile struct {
+	release chan struct{}
+	written testkit.SyncBuffer
+}
+
+func (f *lateFile) Write(p []byte) (int, error) {
+	<-f.release
+	return f.written.Write(p)
+}
+
+func TestALogFileThatCatchesUpLogsAgainAndTheGapIsCounted(t *testing.T) {
+	file := &lateFile{release: make(chan struct{})}
+	var said warnings
+	requestLog := newRequestLog(file, "prime_server.log", 0, 100e6, said.warn)
+
+	// While the file is stuck, requests beyond what may wait are
+	// left out.
+	const stuck, after = 250_000, 1000
+	for range stuck {
+		requestLog.record("127.0.0.1:5000", []byte("97\n"), false, 1024, prime.Prime)
+	}
+	// The file catches up: what waited is written...
+	close(file.release)
+	waitFor(t, "the waiting lines to be written", func() bool {
+		requestLog.mu.Lock()
+		defer requestLog.mu.Unlock()
+		return len(requestLog.waiting) == 0 && requestLog.writing == nil
+	})
+	// ...and the next requests are logged again.
+	for range after {
+		requestLog.record("127.0.0.1:5000", []byte("97\n"), false, 1024, prime.Prime)
+	}
+	require.NoError(t, requestLog.Close(time.Now().Add(10*time.Second)))
+
+	content := file.written.String()
+	logged := strings.Count(content, "\n")
+	for line := range strings.Lines(content) {
+		assert.Regexp(t, `^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d 127\.0\.0\.1:5000 "97\\n" T\n$`, line)
+	}
+	assert.Greater(t, logged, after)
+	assert.Less(t, logged, stuck)
+	// Every request is in the file or in the count.
+	require.Len(t, said.lines, 2, "%q", said.lines)
+	assert.Contains(t, said.lines[0], "takes no writes, or too slowly")
+	assert.Equal(t, fmt.Sprintf("%s answered requests are not in prime_server.log", thousands(int64(stuck+after-logged))), said.lines[1])
 }

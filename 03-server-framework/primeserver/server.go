@@ -146,9 +146,15 @@ func NewServer(settings Settings, handle Handler, screen *Screen, requestLog *Re
 	}
 }
 
-// shutdownBudget is how long a shutdown may take, within the 3
-// seconds Ctrl-C promises: the rest is for the log and the exit.
-const shutdownBudget = 2500 * time.Millisecond
+// Ctrl-C promises an exit within 3 seconds. shutdownBudget is how
+// long answering the last requests may take; then the log file, and
+// then the terminal, get a short wait each for their last lines, so
+// that neither can hold the server if it takes no writes.
+const (
+	shutdownBudget = 2500 * time.Millisecond
+	logCloseWait   = 200 * time.Millisecond
+	terminalWait   = 200 * time.Millisecond
+)
 
 // Serve runs server on listener until ctx ends (Ctrl-C), then shuts
 // it down gracefully. It says so on the screen.
@@ -206,22 +212,8 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 		return code
 	}
 	settings.LogMax = int64(logMax)
-	// A number has at most 100 digits: 64 KiB is plenty, and a
-	// larger limit would only let a client make the server hold
-	// more memory.
-	if flags.NArg() > 0 || settings.MaxLine < 16 || settings.MaxLine > tcpserver.MaxLineLimit ||
-		settings.IdleTimeout <= 0 || settings.MaxConns < 1 || settings.MaxPerHost < 1 {
-		fmt.Fprintln(stderr, "server: -max-line must be 16 to 65536, -idle-timeout, -max-conns and -max-conns-per-host above zero, and no other arguments")
-		return 2
-	}
-	// An empty address would listen on every interface, without
-	// anyone having asked for it.
-	if settings.Addr == "" {
-		fmt.Fprintln(stderr, "server: -addr is empty: give host:port, 127.0.0.1:8809 for this machine only or 0.0.0.0:8809 for a classroom")
-		return 2
-	}
-	if settings.LogPath != "" && settings.LogMax < 1000 {
-		fmt.Fprintln(stderr, "server: -log-max must be at least 1kB")
+	if problem := checkSettings(settings, flags.Args()); problem != "" {
+		fmt.Fprintf(stderr, "server: %s\n", problem)
 		return 2
 	}
 
@@ -241,7 +233,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 		// Show what is left, but never wait long for a
 		// terminal that does not read: with the shutdown's
 		// budget, Ctrl-C still ends the server within 3 s.
-		deadline := time.Now().Add(400 * time.Millisecond)
+		deadline := time.Now().Add(terminalWait)
 		screen.Close(deadline)
 		errorQueue.close(deadline)
 	}()
@@ -275,12 +267,40 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer, han
 		errorLog.Print(err)
 		code = 1
 	}
-	// Every request is answered now: the last lines go to the log.
+	// Every request is answered now: the last lines go to the log,
+	// if the file takes them soon enough.
 	if requestLog != nil {
-		if err := requestLog.Close(); err != nil {
+		if err := requestLog.Close(time.Now().Add(logCloseWait)); err != nil {
 			errorLog.Printf("closing the log: %v", err)
 			code = 1
 		}
 	}
 	return code
+}
+
+// checkSettings names the first setting the server cannot run with,
+// or returns "". args are the arguments left after the flags.
+func checkSettings(settings Settings, args []string) string {
+	switch {
+	case len(args) > 0:
+		return fmt.Sprintf("unexpected argument %q", args[0])
+	// An empty address would listen on every interface, without
+	// anyone having asked for it.
+	case settings.Addr == "":
+		return "-addr is empty: give host:port, 127.0.0.1:8809 for this machine only or 0.0.0.0:8809 for a classroom"
+	// A number has at most 100 digits: 64 KiB is plenty, and a
+	// larger limit would only let a client make the server hold
+	// more memory.
+	case settings.MaxLine < 16 || settings.MaxLine > tcpserver.MaxLineLimit:
+		return fmt.Sprintf("-max-line must be between 16 and %d, not %d", tcpserver.MaxLineLimit, settings.MaxLine)
+	case settings.IdleTimeout <= 0:
+		return fmt.Sprintf("-idle-timeout must be above zero, not %v", settings.IdleTimeout)
+	case settings.MaxConns < 1:
+		return fmt.Sprintf("-max-conns must be at least 1, not %d", settings.MaxConns)
+	case settings.MaxPerHost < 1:
+		return fmt.Sprintf("-max-conns-per-host must be at least 1, not %d", settings.MaxPerHost)
+	case settings.LogPath != "" && settings.LogMax < 1000:
+		return fmt.Sprintf("-log-max must be at least 1kB, not %s", thousands(settings.LogMax))
+	}
+	return ""
 }
