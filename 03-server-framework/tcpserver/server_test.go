@@ -192,6 +192,8 @@ func totalAlloc() uint64 {
 }
 
 func TestIdleClientIsDisconnected(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	addr := start(t, &Server{
 		Handler:     echoUpper,
 		IdleTimeout: 100 * time.Millisecond,
@@ -207,6 +209,8 @@ func TestIdleClientIsDisconnected(t *testing.T) {
 }
 
 func TestShutdownFinishesTheRequestInFlight(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	received := make(chan struct{})
 	release := make(chan struct{})
 	slow := HandlerFunc(func(c *Conn) {
@@ -312,6 +316,8 @@ func TestPanicEndsOnlyThatConnection(t *testing.T) {
 }
 
 func TestPastMaxConnsNewClientsWait(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	addr := start(t, &Server{Handler: echoUpper, MaxConns: 1})
 
 	// The first client takes the only slot and keeps it.
@@ -470,6 +476,8 @@ func TestHasLineSeesWhatIsAlreadyBuffered(t *testing.T) {
 }
 
 func TestShutdownAnswersTheLinesAlreadyReceived(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	received := make(chan struct{})
 	release := make(chan struct{})
 	var once sync.Once
