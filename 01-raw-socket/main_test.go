@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -336,24 +337,34 @@ func TestAddressesTranscript(t *testing.T) {
 func TestServerOnEveryAddressSaysSo(t *testing.T) {
 	skipUnlessLinux(t)
 	// The README says that -addr 0.0.0.0:8809 prints [::]:8809.
-	_, port, err := net.SplitHostPort(testkit.FreeAddr(t))
-	require.NoError(t, err)
+	// Port 0 lets the system pick a free port, which the server
+	// prints: no other program can take it in between.
 	var stdout, stderr testkit.SyncBuffer
 	code := make(chan int, 1)
 	go func() {
-		code <- run([]string{"server", "-addr", "0.0.0.0:" + port}, &stdout, &stderr)
+		code <- run([]string{"server", "-addr", "0.0.0.0:0"}, &stdout, &stderr)
 	}()
-	var conn net.Conn
+	listening := regexp.MustCompile(`^server \| listening on \[::\]:(\d+)\n`)
+	var port string
 	require.Eventually(t, func() bool {
-		conn, err = net.Dial("tcp", "127.0.0.1:"+port)
-		return err == nil
-	}, 5*time.Second, 10*time.Millisecond)
+		found := listening.FindStringSubmatch(stdout.String())
+		if found == nil {
+			return false
+		}
+		port = found[1]
+		return true
+	}, 5*time.Second, time.Millisecond, "stdout: %s, stderr: %s", stdout.String(), stderr.String())
+	require.NotEqual(t, "0", port)
+	conn, err := net.Dial("tcp", "127.0.0.1:"+port)
+	require.NoError(t, err)
 	require.NoError(t, conn.Close())
 	require.Equal(t, 0, <-code, "stderr: %s", stderr.String())
 	assert.True(t, strings.HasPrefix(stdout.String(), "server | listening on [::]:"+port+"\n"), stdout.String())
 }
 
 func TestAcceptQueue(t *testing.T) {
+	// It waits for the system's timers: beside the other tests.
+	t.Parallel()
 	skipUnlessLinux(t)
 	var stdout bytes.Buffer
 	wait, err := showAcceptQueue(&stdout)
@@ -366,6 +377,8 @@ func TestAcceptQueue(t *testing.T) {
 }
 
 func TestWatchTranscript(t *testing.T) {
+	// It waits for the system's timers: beside the other tests.
+	t.Parallel()
 	skipUnlessLinux(t)
 	if _, err := exec.LookPath("ss"); err != nil {
 		t.Skip("ss is not installed")

@@ -102,6 +102,8 @@ func maskPython(output, dir string) string {
 }
 
 func TestTheOriginalClientAndServer(t *testing.T) {
+	// It waits for Python: beside the other tests.
+	t.Parallel()
 	dir, port := pythonOriginal(t)
 	server, serverOutput := startPythonServer(t, dir, port)
 
@@ -121,6 +123,8 @@ func TestTheOriginalClientAndServer(t *testing.T) {
 }
 
 func TestTheOriginalServerClosesInItsLoop(t *testing.T) {
+	// It waits for Python: beside the other tests.
+	t.Parallel()
 	dir, port := pythonOriginal(t)
 	server, serverOutput := startPythonServer(t, dir, port)
 
@@ -139,6 +143,8 @@ func TestTheOriginalServerClosesInItsLoop(t *testing.T) {
 }
 
 func TestTheOriginalSecondClient(t *testing.T) {
+	// It waits for Python: beside the other tests.
+	t.Parallel()
 	dir, _ := pythonOriginal(t)
 
 	// As printed, its first line is not Python.
