@@ -46,6 +46,8 @@ func skipWhereWordedDifferently(t *testing.T, name string) {
 }
 
 func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	for _, d := range demos {
 		t.Run(d.name, func(t *testing.T) {
 			skipWhereWordedDifferently(t, d.name)
@@ -56,6 +58,8 @@ func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
 }
 
 func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	// Chapter 01's README shows four of these demonstrations.
 	names := []string{"close-in-loop", "missing-newline",
 		"python-isprime", "accept-once"}
@@ -69,6 +73,8 @@ func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
 }
 
 func TestRunningAllIsEachUnderItsHeading(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		// A reset and a closed connection may come out in
 		// different words from one run to the next.
@@ -158,6 +164,8 @@ func TestEncodeCP1252(t *testing.T) {
 }
 
 func TestGoVetRejectsStringOfAnInt(t *testing.T) {
+	// It waits for another program: beside the other tests.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go vet")
 	}
@@ -171,6 +179,8 @@ func TestGoVetRejectsStringOfAnInt(t *testing.T) {
 }
 
 func TestPythonSendMaySendPart(t *testing.T) {
+	// It waits for another program: beside the other tests.
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the README shows a run on Linux")
 	}

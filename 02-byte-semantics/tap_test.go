@@ -420,6 +420,8 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 }
 
 func TestTapDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	server := startServer(t, judgeLines)
 	const delay = 50 * time.Millisecond
 	tap := startTap(t, server, "-delay", delay.String())
@@ -480,6 +482,8 @@ func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
 }
 
 func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	// A server that records the size of each Read.
 	reads := make(chan []int, 1)
 	server := startServer(t, func(conn *net.TCPConn) {
@@ -582,6 +586,8 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 }
 
 func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	server := startServer(t, judgeLines)
 	addr := testkit.FreeAddr(t)
 	screen := &blockedWriter{release: make(chan struct{})}
@@ -772,16 +778,14 @@ func buildChapters(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds chapters 01, 03 and 04")
 	}
+	// One go build for the three: it links them side by side, and
+	// names each binary after its directory.
 	dir := t.TempDir()
-	for _, chapter := range []string{"01-raw-socket",
-		"03-server-framework", "04-persistent-conn"} {
-		out := filepath.Join(dir, chapter+exeSuffix())
-		command := exec.Command("go", "build", "-o", out,
-			"./"+chapter)
-		command.Dir = ".."
-		output, err := command.CombinedOutput()
-		require.NoError(t, err, "building %s: %s", chapter, output)
-	}
+	command := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
+		"./01-raw-socket", "./03-server-framework", "./04-persistent-conn")
+	command.Dir = ".."
+	output, err := command.CombinedOutput()
+	require.NoError(t, err, "building the chapters: %s", output)
 	return dir
 }
 
@@ -810,6 +814,8 @@ func startChapterServer(t *testing.T, dir, chapter string) *chapterServer {
 		"server", "-addr", s.addr)
 	s.command.Stdout = &s.stdout
 	s.command.Stderr = os.Stderr
+	// Chapter 03's log goes to a directory of the test's own.
+	s.command.Dir = t.TempDir()
 	require.NoError(t, s.command.Start())
 	go func() {
 		// Killed, or stopped by itself: either is fine here.
@@ -877,6 +883,8 @@ func waitForClose(t *testing.T, output func() string, id int) string {
 }
 
 func TestTapREADMETranscripts(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the README shows the programs on Linux and macOS")
 	}
