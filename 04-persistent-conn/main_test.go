@@ -200,6 +200,8 @@ func TestAPipelinedBatchGoesBackInFewWrites(t *testing.T) {
 }
 
 func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	addr := startServer(t)
 	// A class: twenty laptops, twenty-five clients each.
 	testkit.NeedLaptops(t)
@@ -229,6 +231,8 @@ func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
 }
 
 func TestANewClientIsAnsweredBesideTwoThousandIdleOnes(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	// A class of 200 laptops, ten connections each.
 	const idle, each = 2000, 10
 	addr := startServer(t)
@@ -286,6 +290,11 @@ func connectionsServed() int {
 }
 
 func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
+	// It measures the whole process's memory and goroutines: in a
+	// process of its own, beside the other tests.
+	if !testkit.Alone(t) {
+		return
+	}
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	settings := primeserver.Defaults()
@@ -333,6 +342,8 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 }
 
 func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath, "-quiet")
 	conn := dialTest(t, addr)
@@ -377,6 +388,8 @@ func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
 }
 
 func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath)
 
@@ -405,6 +418,8 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 // waits for the client to hang up, so it is the client's side of
 // each connection that waits there, holding the client's port.
 func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	addr, stop := testkit.StartServer(t, run, "-log", "")
 	defer stop()
 	_, portText, err := net.SplitHostPort(addr)
@@ -446,6 +461,8 @@ func TestCommandLineErrors(t *testing.T) {
 }
 
 func TestBenchCommand(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(),
 		[]string{"bench", "-n", "200", "-c", "4", "-runs", "1"},
@@ -488,6 +505,8 @@ func TestThreeDigits(t *testing.T) {
 // as it measures Python's: the process answers, and exits cleanly
 // when stopped.
 func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	var stderr testkit.SyncBuffer
 	stop, addr, err := startGoServer(&stderr)
 	require.NoError(t, err)
@@ -499,6 +518,8 @@ func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
 }
 
 func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
 	}

@@ -87,3 +87,12 @@ func TestCheckPortInUse(t *testing.T) {
 	CheckPortInUse(fake, bad)
 	assert.True(t, fake.failed)
 }
+
+func TestAloneRunsTheTestInAProcessOfItsOwn(t *testing.T) {
+	if !Alone(t) {
+		return
+	}
+	// Only the copy of the test binary that Alone started gets
+	// here, and it was told which test to run.
+	assert.Equal(t, t.Name(), os.Getenv(aloneEnv))
+}
