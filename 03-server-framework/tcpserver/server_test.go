@@ -26,6 +26,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
 	goleak.VerifyTestMain(m)
 }
 

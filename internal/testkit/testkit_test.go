@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMaskHidesPortsAndDurations(t *testing.T) {
@@ -95,4 +98,21 @@ func TestAloneRunsTheTestInAProcessOfItsOwn(t *testing.T) {
 	// Only the copy of the test binary that Alone started gets
 	// here, and it was told which test to run.
 	assert.Equal(t, t.Name(), os.Getenv(aloneEnv))
+}
+
+func TestFreeAddrIsFreeAndBelowTheEphemeralPorts(t *testing.T) {
+	addr := FreeAddr(t)
+	listener, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	listener.Close()
+	low, high, ok := belowEphemeral()
+	if !ok {
+		t.Skip("this system does not say which ports are ephemeral")
+	}
+	_, portText, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(portText)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, port, low)
+	assert.Less(t, port, high)
 }
