@@ -48,8 +48,9 @@ func skipWhereWordedDifferently(t *testing.T, name string) {
 }
 
 func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
-	// It waits on the network and on timers: beside the other tests.
-	t.Parallel()
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	for _, d := range demos {
 		t.Run(d.name, func(t *testing.T) {
 			skipWhereWordedDifferently(t, d.name)
@@ -60,8 +61,9 @@ func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
 }
 
 func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
-	// It waits on the network and on timers: beside the other tests.
-	t.Parallel()
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	// Chapter 01's README shows four of these demonstrations.
 	names := []string{"close-in-loop", "missing-newline",
 		"python-isprime", "accept-once"}
@@ -75,8 +77,9 @@ func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
 }
 
 func TestRunningAllIsEachUnderItsHeading(t *testing.T) {
-	// It waits on the network and on timers: beside the other tests.
-	t.Parallel()
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	if runtime.GOOS == "windows" {
 		// A reset and a closed connection may come out in
 		// different words from one run to the next.

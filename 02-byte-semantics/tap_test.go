@@ -328,6 +328,11 @@ func heapInUse() uint64 {
 }
 
 func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
+	// It measures the whole process's memory: in a process of its
+	// own, beside the other tests.
+	if !testkit.Alone(t) {
+		return
+	}
 	// A server that reads nothing until told to, then all.
 	const size = 64 << 20
 	readNow := make(chan struct{})
@@ -482,8 +487,9 @@ func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
 }
 
 func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
-	// It waits on the network and on timers: beside the other tests.
-	t.Parallel()
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	// A server that records the size of each Read.
 	reads := make(chan []int, 1)
 	server := startServer(t, func(conn *net.TCPConn) {
