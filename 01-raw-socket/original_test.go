@@ -62,9 +62,14 @@ func startPythonServer(t *testing.T, dir, port string) (*exec.Cmd, *testkit.Sync
 		_ = server.Wait()
 	})
 	// Dialing to check would be the one client this server takes:
-	// ask the system instead.
-	require.Eventually(t, func() bool { return listening(t, port) },
-		10*time.Second, 20*time.Millisecond, "server.py: %s", output.String())
+	// ask the system instead. A server that could not start says
+	// why in a traceback.
+	for deadline := time.Now().Add(10 * time.Second); !listening(t, port); {
+		if strings.Contains(output.String(), "Traceback") || time.Now().After(deadline) {
+			t.Fatalf("server.py did not start: %s", output.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	return server, output
 }
 

@@ -60,7 +60,8 @@ func StartServer(t testing.TB, run Command, flags ...string) (
 // connection a client opens and to every listener on port 0: on
 // Linux, FreeAddr picks a port below that range, which the system
 // never hands out, so that only a program asking for that very port
-// could take it. Elsewhere it asks for port 0.
+// could take it. Nor does it pick a port where an earlier connection
+// still waits in TIME-WAIT. Elsewhere it asks for port 0.
 func FreeAddr(t testing.TB) string {
 	t.Helper()
 	if low, high, ok := belowEphemeral(); ok {
@@ -71,7 +72,7 @@ func FreeAddr(t testing.TB) string {
 				continue
 			}
 			addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-			listener, err := net.Listen("tcp", addr)
+			listener, err := listenAlone(addr)
 			if err == nil {
 				listener.Close()
 				return addr
