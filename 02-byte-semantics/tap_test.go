@@ -43,21 +43,50 @@ type tapRun struct {
 // stops it, if the test has not.
 func startTap(t *testing.T, to string, flags ...string) *tapRun {
 	t.Helper()
-	tap := &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
+	for try := 1; ; try++ {
+		tap, inUse := tryTap(t, to, flags)
+		if !inUse {
+			t.Cleanup(func() { tap.stop(t) })
+			return tap
+		}
+		// Another program took the port between FreeAddr and
+		// the tap's Listen: rare, and no fault of the tap.
+		if try == 3 {
+			t.Fatalf("the tap did not start: %s", tap.stderr.String())
+		}
+		t.Logf("try %d: %s", try, tap.stderr.String())
+	}
+}
+
+// tryTap is one try of startTap. It tells whether the tap could not
+// listen because its address was in use.
+func tryTap(t *testing.T, to string, flags []string) (tap *tapRun, inUse bool) {
+	t.Helper()
+	tap = &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	tap.cancel = cancel
 	args := append([]string{"-listen", tap.addr, "-to", to}, flags...)
 	go func() { tap.code <- runTap(ctx, args, &tap.stdout, &tap.stderr) }()
-	t.Cleanup(func() { tap.stop(t) })
 
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(tap.output(), "listening on") {
+		select {
+		case <-tap.code:
+			cancel()
+			if strings.Contains(tap.stderr.String(), "address already in use") {
+				return tap, true
+			}
+			t.Fatalf("the tap did not start: %s", tap.stderr.String())
+		default:
+		}
 		if time.Now().After(deadline) {
+			cancel()
+			<-tap.code
 			t.Fatalf("the tap did not start: %s", tap.stderr.String())
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return tap
+	return tap, false
 }
 
 // output is what the tap has printed so far.

@@ -30,6 +30,25 @@ type Stopped struct {
 func StartServer(t testing.TB, run Command, flags ...string) (
 	addr string, stop func() Stopped) {
 	t.Helper()
+	for try := 1; ; try++ {
+		addr, stop, inUse := startOnce(t, run, flags)
+		if !inUse {
+			return addr, stop
+		}
+		// Another program took the port between FreeAddr and
+		// the server's Listen: rare, and no fault of the server.
+		if try == 3 {
+			t.Fatalf("the server could not start: %s is in use", addr)
+		}
+		t.Logf("try %d: %s was taken before the server listened", try, addr)
+	}
+}
+
+// startOnce is one try of StartServer. It tells whether the server
+// could not listen because its address was in use.
+func startOnce(t testing.TB, run Command, flags []string) (
+	addr string, stop func() Stopped, inUse bool) {
+	t.Helper()
 	addr = FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr SyncBuffer
@@ -39,6 +58,15 @@ func StartServer(t testing.TB, run Command, flags ...string) (
 
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(stdout.String(), "listening on") {
+		select {
+		case <-code:
+			cancel()
+			if strings.Contains(stderr.String(), "address already in use") {
+				return addr, nil, true
+			}
+			t.Fatalf("the server did not start: %s", stderr.String())
+		default:
+		}
 		if time.Now().After(deadline) {
 			cancel()
 			<-code
@@ -49,7 +77,7 @@ func StartServer(t testing.TB, run Command, flags ...string) (
 	return addr, func() Stopped {
 		cancel()
 		return Stopped{<-code, stdout.String(), stderr.String()}
-	}
+	}, false
 }
 
 // FreeAddr returns a loopback address with a port nobody uses now,

@@ -116,3 +116,26 @@ func TestFreeAddrIsFreeAndBelowTheEphemeralPorts(t *testing.T) {
 	assert.GreaterOrEqual(t, port, low)
 	assert.Less(t, port, high)
 }
+
+func TestStartServerTriesAgainWhenItsPortWasTaken(t *testing.T) {
+	// A server whose first Listen finds the port taken, as when
+	// another program takes it between FreeAddr and Listen.
+	var tries []string
+	server := func(ctx context.Context, args []string,
+		stdout, stderr io.Writer) int {
+		tries = append(tries, args[2])
+		if len(tries) == 1 {
+			fmt.Fprintf(stderr, "server: cannot listen on %s: bind: address already in use\n", args[2])
+			return 1
+		}
+		fmt.Fprintf(stdout, "server | listening on %s\n", args[2])
+		<-ctx.Done()
+		return 0
+	}
+	addr, stop := StartServer(t, server)
+	stopped := stop()
+	assert.Equal(t, 0, stopped.Code)
+	require.Len(t, tries, 2)
+	assert.Equal(t, tries[1], addr)
+	assert.NotEqual(t, tries[0], tries[1])
+}
