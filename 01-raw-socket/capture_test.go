@@ -18,6 +18,8 @@ import (
 // The README's tcpdump capture of `client 17`, taken again: it needs
 // Linux, root and tcpdump, and is skipped elsewhere.
 func TestCaptureTranscript(t *testing.T) {
+	// It waits for tcpdump: beside the other tests.
+	t.Parallel()
 	skipUnlessLinux(t)
 	if os.Geteuid() != 0 {
 		t.Skip("tcpdump needs root")

@@ -62,9 +62,14 @@ func startPythonServer(t *testing.T, dir, port string) (*exec.Cmd, *testkit.Sync
 		_ = server.Wait()
 	})
 	// Dialing to check would be the one client this server takes:
-	// ask the system instead.
-	require.Eventually(t, func() bool { return listening(t, port) },
-		10*time.Second, 20*time.Millisecond, "server.py: %s", output.String())
+	// ask the system instead. A server that could not start says
+	// why in a traceback.
+	for deadline := time.Now().Add(10 * time.Second); !listening(t, port); {
+		if strings.Contains(output.String(), "Traceback") || time.Now().After(deadline) {
+			t.Fatalf("server.py did not start: %s", output.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	return server, output
 }
 
@@ -102,6 +107,8 @@ func maskPython(output, dir string) string {
 }
 
 func TestTheOriginalClientAndServer(t *testing.T) {
+	// It waits for Python: beside the other tests.
+	t.Parallel()
 	dir, port := pythonOriginal(t)
 	server, serverOutput := startPythonServer(t, dir, port)
 
@@ -121,6 +128,8 @@ func TestTheOriginalClientAndServer(t *testing.T) {
 }
 
 func TestTheOriginalServerClosesInItsLoop(t *testing.T) {
+	// It waits for Python: beside the other tests.
+	t.Parallel()
 	dir, port := pythonOriginal(t)
 	server, serverOutput := startPythonServer(t, dir, port)
 
@@ -139,6 +148,8 @@ func TestTheOriginalServerClosesInItsLoop(t *testing.T) {
 }
 
 func TestTheOriginalSecondClient(t *testing.T) {
+	// It waits for Python: beside the other tests.
+	t.Parallel()
 	dir, _ := pythonOriginal(t)
 
 	// As printed, its first line is not Python.

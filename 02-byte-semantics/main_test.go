@@ -16,6 +16,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
 	goleak.VerifyTestMain(m)
 }
 
@@ -46,6 +48,9 @@ func skipWhereWordedDifferently(t *testing.T, name string) {
 }
 
 func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	for _, d := range demos {
 		t.Run(d.name, func(t *testing.T) {
 			skipWhereWordedDifferently(t, d.name)
@@ -56,6 +61,9 @@ func TestEveryDemoMatchesItsREADMESection(t *testing.T) {
 }
 
 func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	// Chapter 01's README shows four of these demonstrations.
 	names := []string{"close-in-loop", "missing-newline",
 		"python-isprime", "accept-once"}
@@ -69,6 +77,9 @@ func TestChapter01ShowsTheSourceTextsBugs(t *testing.T) {
 }
 
 func TestRunningAllIsEachUnderItsHeading(t *testing.T) {
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	if runtime.GOOS == "windows" {
 		// A reset and a closed connection may come out in
 		// different words from one run to the next.
@@ -158,6 +169,8 @@ func TestEncodeCP1252(t *testing.T) {
 }
 
 func TestGoVetRejectsStringOfAnInt(t *testing.T) {
+	// It waits for another program: beside the other tests.
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs go vet")
 	}
@@ -171,6 +184,8 @@ func TestGoVetRejectsStringOfAnInt(t *testing.T) {
 }
 
 func TestPythonSendMaySendPart(t *testing.T) {
+	// It waits for another program: beside the other tests.
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("the README shows a run on Linux")
 	}

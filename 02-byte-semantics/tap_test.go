@@ -43,21 +43,50 @@ type tapRun struct {
 // stops it, if the test has not.
 func startTap(t *testing.T, to string, flags ...string) *tapRun {
 	t.Helper()
-	tap := &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
+	for try := 1; ; try++ {
+		tap, inUse := tryTap(t, to, flags)
+		if !inUse {
+			t.Cleanup(func() { tap.stop(t) })
+			return tap
+		}
+		// Another program took the port between FreeAddr and
+		// the tap's Listen: rare, and no fault of the tap.
+		if try == 3 {
+			t.Fatalf("the tap did not start: %s", tap.stderr.String())
+		}
+		t.Logf("try %d: %s", try, tap.stderr.String())
+	}
+}
+
+// tryTap is one try of startTap. It tells whether the tap could not
+// listen because its address was in use.
+func tryTap(t *testing.T, to string, flags []string) (tap *tapRun, inUse bool) {
+	t.Helper()
+	tap = &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	tap.cancel = cancel
 	args := append([]string{"-listen", tap.addr, "-to", to}, flags...)
 	go func() { tap.code <- runTap(ctx, args, &tap.stdout, &tap.stderr) }()
-	t.Cleanup(func() { tap.stop(t) })
 
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(tap.output(), "listening on") {
+		select {
+		case <-tap.code:
+			cancel()
+			if strings.Contains(tap.stderr.String(), "address already in use") {
+				return tap, true
+			}
+			t.Fatalf("the tap did not start: %s", tap.stderr.String())
+		default:
+		}
 		if time.Now().After(deadline) {
+			cancel()
+			<-tap.code
 			t.Fatalf("the tap did not start: %s", tap.stderr.String())
 		}
 		time.Sleep(time.Millisecond)
 	}
-	return tap
+	return tap, false
 }
 
 // output is what the tap has printed so far.
@@ -328,6 +357,11 @@ func heapInUse() uint64 {
 }
 
 func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
+	// It measures the whole process's memory: in a process of its
+	// own, beside the other tests.
+	if !testkit.Alone(t) {
+		return
+	}
 	// A server that reads nothing until told to, then all.
 	const size = 64 << 20
 	readNow := make(chan struct{})
@@ -420,6 +454,8 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 }
 
 func TestTapDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	server := startServer(t, judgeLines)
 	const delay = 50 * time.Millisecond
 	tap := startTap(t, server, "-delay", delay.String())
@@ -480,6 +516,9 @@ func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
 }
 
 func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
 	// A server that records the size of each Read.
 	reads := make(chan []int, 1)
 	server := startServer(t, func(conn *net.TCPConn) {
@@ -582,6 +621,8 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 }
 
 func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	server := startServer(t, judgeLines)
 	addr := testkit.FreeAddr(t)
 	screen := &blockedWriter{release: make(chan struct{})}
@@ -772,16 +813,14 @@ func buildChapters(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("builds chapters 01, 03 and 04")
 	}
+	// One go build for the three: it links them side by side, and
+	// names each binary after its directory.
 	dir := t.TempDir()
-	for _, chapter := range []string{"01-raw-socket",
-		"03-server-framework", "04-persistent-conn"} {
-		out := filepath.Join(dir, chapter+exeSuffix())
-		command := exec.Command("go", "build", "-o", out,
-			"./"+chapter)
-		command.Dir = ".."
-		output, err := command.CombinedOutput()
-		require.NoError(t, err, "building %s: %s", chapter, output)
-	}
+	command := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
+		"./01-raw-socket", "./03-server-framework", "./04-persistent-conn")
+	command.Dir = ".."
+	output, err := command.CombinedOutput()
+	require.NoError(t, err, "building the chapters: %s", output)
 	return dir
 }
 
@@ -810,6 +849,8 @@ func startChapterServer(t *testing.T, dir, chapter string) *chapterServer {
 		"server", "-addr", s.addr)
 	s.command.Stdout = &s.stdout
 	s.command.Stderr = os.Stderr
+	// Chapter 03's log goes to a directory of the test's own.
+	s.command.Dir = t.TempDir()
 	require.NoError(t, s.command.Start())
 	go func() {
 		// Killed, or stopped by itself: either is fine here.
@@ -877,6 +918,8 @@ func waitForClose(t *testing.T, output func() string, id int) string {
 }
 
 func TestTapREADMETranscripts(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the README shows the programs on Linux and macOS")
 	}

@@ -41,6 +41,8 @@ func TestMain(m *testing.M) {
 		deadPeerClient(addrs)
 		return
 	}
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
 	goleak.VerifyTestMain(m)
 }
 
@@ -200,6 +202,8 @@ func TestAPipelinedBatchGoesBackInFewWrites(t *testing.T) {
 }
 
 func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	addr := startServer(t)
 	// A class: twenty laptops, twenty-five clients each.
 	testkit.NeedLaptops(t)
@@ -229,6 +233,8 @@ func TestFiveHundredClientsAHundredRequestsEach(t *testing.T) {
 }
 
 func TestANewClientIsAnsweredBesideTwoThousandIdleOnes(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	// A class of 200 laptops, ten connections each.
 	const idle, each = 2000, 10
 	addr := startServer(t)
@@ -286,6 +292,11 @@ func connectionsServed() int {
 }
 
 func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
+	// It measures the whole process's memory and goroutines: in a
+	// process of its own, beside the other tests.
+	if !testkit.Alone(t) {
+		return
+	}
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	settings := primeserver.Defaults()
@@ -333,6 +344,8 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 }
 
 func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath, "-quiet")
 	conn := dialTest(t, addr)
@@ -344,9 +357,17 @@ func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
 		err     error
 	}
 	read := make(chan result, 1)
+	answering := make(chan struct{})
 	go func() {
-		replies, err := io.ReadAll(conn)
-		read <- result{replies, err}
+		first := make([]byte, 2)
+		_, err := io.ReadFull(conn, first)
+		close(answering)
+		if err != nil {
+			read <- result{nil, err}
+			return
+		}
+		rest, err := io.ReadAll(conn)
+		read <- result{append(first, rest...), err}
 	}()
 	var batch bytes.Buffer
 	for _, request := range w.requests {
@@ -356,7 +377,14 @@ func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
 	require.NoError(t, err)
 
 	// Ctrl-C while the requests are arriving, or waiting in the
-	// buffers: the server exits 0.
+	// buffers: the server exits 0. First wait for the first
+	// reply: a connection the server has not accepted yet is
+	// reset when the listener closes, which is another matter.
+	select {
+	case <-answering:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reply within 10 seconds")
+	}
 	stopped := stop()
 	assert.Equal(t, 0, stopped.Code, "stderr: %s", stopped.Stderr)
 
@@ -377,6 +405,8 @@ func TestCtrlCUnderAFloodGivesRepliesInOrderThenACleanEnd(t *testing.T) {
 }
 
 func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "prime_server.log")
 	addr, stop := testkit.StartServer(t, run, "-log", logPath)
 
@@ -405,6 +435,8 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 // waits for the client to hang up, so it is the client's side of
 // each connection that waits there, holding the client's port.
 func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	addr, stop := testkit.StartServer(t, run, "-log", "")
 	defer stop()
 	_, portText, err := net.SplitHostPort(addr)
@@ -451,6 +483,8 @@ func TestCommandLineErrors(t *testing.T) {
 }
 
 func TestBenchCommand(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(),
 		[]string{"bench", "-n", "200", "-c", "4", "-runs", "1"},
@@ -493,6 +527,8 @@ func TestThreeDigits(t *testing.T) {
 // as it measures Python's: the process answers, and exits cleanly
 // when stopped.
 func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	var stderr testkit.SyncBuffer
 	stop, addr, err := startGoServer(&stderr)
 	require.NoError(t, err)
@@ -504,6 +540,8 @@ func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
 }
 
 func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
+	// It waits on the network and on timers: beside the other tests.
+	t.Parallel()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed")
 	}

@@ -139,6 +139,8 @@ func TestAHostOverItsLimitIsRefusedAndOthersAreServed(t *testing.T) {
 }
 
 func TestEndedSaysWhy(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	var heard events
 	var flushes atomic.Int64
 	s := &Server{
@@ -181,6 +183,8 @@ func TestEndedSaysWhy(t *testing.T) {
 }
 
 func TestIdleTimeoutCountsForTheWholeLine(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	var heard events
 	addr := start(t, &Server{
 		Handler:     echoUpper,
@@ -377,6 +381,8 @@ func shutdownInBackground(t *testing.T, s *Server, timeout time.Duration) <-chan
 }
 
 func TestShutdownAnswersLinesStillInTheSystemsBuffer(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	var flushes atomic.Int64
 	handler, gate := gated(echoEach(&flushes))
 	s := &Server{Handler: handler}
@@ -405,6 +411,8 @@ func TestShutdownAnswersLinesStillInTheSystemsBuffer(t *testing.T) {
 }
 
 func TestShutdownAnswersAOneShotRequestStillInTheSystemsBuffer(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	handler, gate := gated(echoUpper)
 	s := &Server{Handler: handler}
 	addr, served := serveInBackground(t, s)
@@ -426,6 +434,8 @@ func TestShutdownAnswersAOneShotRequestStillInTheSystemsBuffer(t *testing.T) {
 }
 
 func TestShutdownOutOfTimeStopsAnsweringAndClosesCleanly(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	// Each heavy request takes 20 ms of its turn: 1,000 of them
 	// would take 20 s, far beyond the shutdown's 2 s.
 	s := &Server{Handler: heavyOrLight(func(*Conn) {

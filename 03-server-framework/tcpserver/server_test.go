@@ -26,6 +26,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
 	goleak.VerifyTestMain(m)
 }
 
@@ -192,6 +194,8 @@ func totalAlloc() uint64 {
 }
 
 func TestIdleClientIsDisconnected(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	addr := start(t, &Server{
 		Handler:     echoUpper,
 		IdleTimeout: 100 * time.Millisecond,
@@ -207,6 +211,8 @@ func TestIdleClientIsDisconnected(t *testing.T) {
 }
 
 func TestShutdownFinishesTheRequestInFlight(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	received := make(chan struct{})
 	release := make(chan struct{})
 	slow := HandlerFunc(func(c *Conn) {
@@ -312,6 +318,8 @@ func TestPanicEndsOnlyThatConnection(t *testing.T) {
 }
 
 func TestPastMaxConnsNewClientsWait(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	addr := start(t, &Server{Handler: echoUpper, MaxConns: 1})
 
 	// The first client takes the only slot and keeps it.
@@ -470,6 +478,8 @@ func TestHasLineSeesWhatIsAlreadyBuffered(t *testing.T) {
 }
 
 func TestShutdownAnswersTheLinesAlreadyReceived(t *testing.T) {
+	// It waits on the network and on timeouts: beside the other tests.
+	t.Parallel()
 	received := make(chan struct{})
 	release := make(chan struct{})
 	var once sync.Once

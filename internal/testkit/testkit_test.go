@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMaskHidesPortsAndDurations(t *testing.T) {
@@ -86,4 +89,53 @@ func TestCheckPortInUse(t *testing.T) {
 	fake = &fakeT{TB: t}
 	CheckPortInUse(fake, bad)
 	assert.True(t, fake.failed)
+}
+
+func TestAloneRunsTheTestInAProcessOfItsOwn(t *testing.T) {
+	if !Alone(t) {
+		return
+	}
+	// Only the copy of the test binary that Alone started gets
+	// here, and it was told which test to run.
+	assert.Equal(t, t.Name(), os.Getenv(aloneEnv))
+}
+
+func TestFreeAddrIsFreeAndBelowTheEphemeralPorts(t *testing.T) {
+	addr := FreeAddr(t)
+	listener, err := net.Listen("tcp", addr)
+	require.NoError(t, err)
+	listener.Close()
+	low, high, ok := belowEphemeral()
+	if !ok {
+		t.Skip("this system does not say which ports are ephemeral")
+	}
+	_, portText, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	port, err := strconv.Atoi(portText)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, port, low)
+	assert.Less(t, port, high)
+}
+
+func TestStartServerTriesAgainWhenItsPortWasTaken(t *testing.T) {
+	// A server whose first Listen finds the port taken, as when
+	// another program takes it between FreeAddr and Listen.
+	var tries []string
+	server := func(ctx context.Context, args []string,
+		stdout, stderr io.Writer) int {
+		tries = append(tries, args[2])
+		if len(tries) == 1 {
+			fmt.Fprintf(stderr, "server: cannot listen on %s: bind: address already in use\n", args[2])
+			return 1
+		}
+		fmt.Fprintf(stdout, "server | listening on %s\n", args[2])
+		<-ctx.Done()
+		return 0
+	}
+	addr, stop := StartServer(t, server)
+	stopped := stop()
+	assert.Equal(t, 0, stopped.Code)
+	require.Len(t, tries, 2)
+	assert.Equal(t, tries[1], addr)
+	assert.NotEqual(t, tries[0], tries[1])
 }

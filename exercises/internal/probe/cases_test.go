@@ -109,6 +109,8 @@ func TestPersistentCasesOnlyForPersistentServers(t *testing.T) {
 // The phases: quick cases first, heavy ones last, and a heavy case is
 // one that trial division cannot settle quickly.
 func TestPhases(t *testing.T) {
+	// It divides for a while: beside the other tests.
+	t.Parallel()
 	cases := Cases(Persistent)
 	for i := 1; i < len(cases); i++ {
 		assert.LessOrEqual(t, cases[i-1].phase, cases[i].phase,

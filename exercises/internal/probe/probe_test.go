@@ -19,6 +19,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
 	goleak.VerifyTestMain(m)
 }
 
@@ -80,6 +82,8 @@ func assertPasses(t *testing.T, output, name string) {
 var summaryLine = regexp.MustCompile(`(?m)^(\d+)/(\d+) passed: (.*)\n\z`)
 
 func TestAGoodPersistentServerPasses(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, goodServer)
 	got := probe(t, addr)
 	assert.Equal(t, 0, got.code, got.stdout)
@@ -100,6 +104,8 @@ func TestAGoodPersistentServerPasses(t *testing.T) {
 }
 
 func TestSourceTextsIsPrimeFails(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, sourceIsPrimeServer)
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
@@ -123,6 +129,8 @@ func TestSourceTextsIsPrimeFails(t *testing.T) {
 }
 
 func TestRepliesWithoutNewlineFail(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, noNewlineServer)
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
@@ -159,6 +167,8 @@ func TestAServerThatNeverAnswersFails(t *testing.T) {
 }
 
 func TestAServerThatClosesAtOnceFails(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, hangUpServer)
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
@@ -170,6 +180,8 @@ func TestAServerThatClosesAtOnceFails(t *testing.T) {
 }
 
 func TestRepliesOutOfOrderFail(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, outOfOrderServer)
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
@@ -184,6 +196,8 @@ func TestRepliesOutOfOrderFail(t *testing.T) {
 }
 
 func TestJSON(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, sourceIsPrimeServer)
 	got := probe(t, "-json", addr)
 	assert.Equal(t, 1, got.code)
@@ -276,6 +290,8 @@ func TestBadArguments(t *testing.T) {
 }
 
 func TestFlagsAfterTheAddress(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, goodServer)
 	got := probe(t, addr, "-json")
 	assert.Equal(t, 0, got.code)
@@ -285,6 +301,8 @@ func TestFlagsAfterTheAddress(t *testing.T) {
 // A probe gentle with a classroom server: never more than maxConns
 // connections open at once, as the server counts them.
 func TestAtMostMaxConnsAtOnce(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	var mu sync.Mutex
 	open, most := 0, 0
 	addr := startTestServer(t, func(conn net.Conn) {
@@ -317,6 +335,8 @@ func TestAtMostMaxConnsAtOnce(t *testing.T) {
 // The exercises README shows the probe grading a server with the
 // source text's isprime.
 func TestReadmeTranscript(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
 	addr := startTestServer(t, sourceIsPrimeServer)
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
