@@ -16,7 +16,8 @@ import (
 
 // framing: the cure. A bufio.Reader collects bytes until '\n',
 // however the stream cuts them, and its fixed size caps how long a
-// line may be. Chapters 03 and 04 read requests this way.
+// line may be. Chapters 03 and 04 frame requests the same way, with
+// a buffer of their own (tcpserver's ReadLine).
 func framing(out io.Writer) error {
 	client, server, err := connectedPair()
 	if err != nil {
