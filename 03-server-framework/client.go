@@ -9,7 +9,9 @@ import (
 	"net"
 	"time"
 
-	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/classroom"
+	"workbook/03-server-framework/command"
+	"workbook/prime"
 )
 
 // sourceNumbers are the requests of the source text's second client:
@@ -23,9 +25,9 @@ var sourceNumbers = []string{
 // its own, as the source text's second client does, timed.
 func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
-	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
+	addr := flags.String("addr", classroom.Defaults().Addr, "server address")
 	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
-	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+	if code, ok := command.ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
 	numbers := flags.Args()
@@ -54,9 +56,10 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 			allUnderstood = false
 			continue
 		}
-		meaning, ok := primeserver.Meanings[string(reply)]
-		if !ok {
-			meaning = "not understood"
+		meaning := "not understood"
+		if verdict, ok := prime.ParseReply(reply); ok {
+			meaning = verdict.String()
+		} else {
 			allUnderstood = false
 		}
 		fmt.Fprintf(out, "client | %q -> %q %s (%v)\n", request, reply, meaning, took)
@@ -69,7 +72,7 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	conn, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
-		return nil, primeserver.Reason(err)
+		return nil, fmt.Errorf("cannot connect: %w", command.Reason(err))
 	}
 	defer conn.Close()
 
@@ -78,7 +81,11 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := conn.Write([]byte(request)); err != nil {
-		return nil, primeserver.Reason(err)
+		return nil, command.Reason(err)
 	}
-	return primeserver.ReadReply(bufio.NewReaderSize(conn, 64))
+	reply, err := prime.ReadReply(bufio.NewReaderSize(conn, 64))
+	if err != nil {
+		return nil, command.Reason(err)
+	}
+	return reply, nil
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,8 +20,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/03-server-framework/primeserver"
-	"workbook/03-server-framework/tcpserver"
 	"workbook/internal/testkit"
 )
 
@@ -38,24 +35,13 @@ func TestDemoTranscript(t *testing.T) {
 	testkit.CheckTranscript(t, "README.md", "demo", stdout.String())
 }
 
-// askHandler runs the prime handler on a loopback server with the
-// default settings, sends request on one connection, and returns the
-// reply and what the screen showed.
+// askHandler runs the server command with the default settings and
+// no log, sends request on one connection, and returns the reply and
+// what the screen showed.
 func askHandler(t *testing.T, request string) (reply, screen string) {
 	t.Helper()
-	var shown testkit.SyncBuffer
-	server := primeserver.NewServer(primeserver.Defaults(), answerOne,
-		primeserver.ShowEverything(&shown), nil, log.New(io.Discard, "", 0))
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	served := make(chan error, 1)
-	go func() { served <- server.Serve(listener) }()
-	defer func() {
-		require.NoError(t, server.Shutdown(context.Background()))
-		require.ErrorIs(t, <-served, tcpserver.ErrServerClosed)
-	}()
-
-	client, err := net.Dial("tcp", listener.Addr().String())
+	addr, stop := testkit.StartServer(t, run, "-log", "off")
+	client, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	defer client.Close()
 	require.NoError(t, client.SetDeadline(time.Now().Add(5*time.Second)))
@@ -66,7 +52,9 @@ func askHandler(t *testing.T, request string) (reply, screen string) {
 	}()
 	got, err := io.ReadAll(client)
 	require.NoError(t, err)
-	return string(got), shown.String()
+	stopped := stop()
+	require.Equal(t, 0, stopped.Code, stopped.Stderr)
+	return string(got), stopped.Stdout
 }
 
 func TestPrimeHandler(t *testing.T) {
@@ -161,7 +149,7 @@ func askFrom(laptop, addr, request string) (string, error) {
 func TestServerCommandWithoutLog(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	addr, stop := testkit.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "off")
 	reply, err := askOnce(addr, "17\n", 5*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, "T\n", string(reply))
@@ -172,7 +160,7 @@ func TestServerCommandWithoutLog(t *testing.T) {
 }
 
 func TestServerCommandShutsDownGracefully(t *testing.T) {
-	addr, stop := testkit.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "off")
 
 	// An idle client is connected when the server is told to stop.
 	idle, err := net.Dial("tcp", addr)
@@ -191,7 +179,7 @@ func TestServerCommandShutsDownGracefully(t *testing.T) {
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
-	testkit.CheckPortInUse(t, run, "-log", "")
+	testkit.CheckPortInUse(t, run, "-log", "off")
 }
 
 func TestServerCommandNamesEachBadSetting(t *testing.T) {
@@ -201,8 +189,8 @@ func TestServerCommandNamesEachBadSetting(t *testing.T) {
 	for args, want := range map[string]string{
 		"extra":                  `server: unexpected argument "extra"`,
 		"-quiet extra more":      `server: unexpected argument "extra"`,
-		"-max-line 0":            "server: -max-line must be between 16 and 65536, not 0",
-		"-max-line 15":           "server: -max-line must be between 16 and 65536, not 15",
+		"-max-line-bytes 0":      "server: -max-line-bytes must be between 16 and 65536, not 0",
+		"-max-line-bytes 15":     "server: -max-line-bytes must be between 16 and 65536, not 15",
 		"-idle-timeout 0s":       "server: -idle-timeout must be above zero, not 0s",
 		"-idle-timeout -1s":      "server: -idle-timeout must be above zero, not -1s",
 		"-max-conns 0":           "server: -max-conns must be at least 1, not 0",
@@ -212,8 +200,8 @@ func TestServerCommandNamesEachBadSetting(t *testing.T) {
 		"-log-max 999":           "server: -log-max must be at least 1kB, not 999",
 		// A number has at most 100 digits: 64 KiB is plenty,
 		// and 2 GB per connection is what a typo could cost.
-		"-max-line 65537":      "server: -max-line must be between 16 and 65536, not 65537",
-		"-max-line 2000000000": "server: -max-line must be between 16 and 65536, not 2000000000",
+		"-max-line-bytes 65537":      "server: -max-line-bytes must be between 16 and 65536, not 65537",
+		"-max-line-bytes 2000000000": "server: -max-line-bytes must be between 16 and 65536, not 2000000000",
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), append([]string{"server"}, strings.Fields(args)...), &stdout, &stderr)
@@ -227,7 +215,7 @@ func TestServerCommandNamesEachBadSetting(t *testing.T) {
 }
 
 func TestClientCommandReportsEachReply(t *testing.T) {
-	addr, stop := testkit.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "off")
 	defer stop()
 
 	var stdout, stderr bytes.Buffer
@@ -247,7 +235,7 @@ func TestClientCommandReportsEachReply(t *testing.T) {
 // hangs up first, after its one reply, so the server's side of each
 // connection waits there, and the client's ports are free at once.
 func TestTimeWaitStaysOnTheServersSide(t *testing.T) {
-	addr, stop := testkit.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "off")
 	defer stop()
 	_, portText, err := net.SplitHostPort(addr)
 	require.NoError(t, err)
@@ -312,7 +300,7 @@ func TestClientCannotConnect(t *testing.T) {
 	code := run(context.Background(),
 		[]string{"client", "-addr", addr, "7"}, &stdout, &stderr)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stdout.String(), "no reply: connect:")
+	assert.Contains(t, stdout.String(), "no reply: cannot connect: ")
 }
 
 func TestUnknownCommand(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/command"
 	"workbook/prime"
 )
 
@@ -208,7 +208,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
 	python := flags.Bool("python", false, "also measure the source text's server, in Python (python3)")
 	backlog := flags.Int("python-backlog", 4096, "connections the Python server lets wait to be accepted (socketserver's default is 5)")
-	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+	if code, ok := command.ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
 	if flags.NArg() > 0 || *n < 1 || *clients < 1 || *runs < 1 || *backlog < 1 {
@@ -292,7 +292,7 @@ func startGoServer(stderr io.Writer) (stop func() error, addr string, err error)
 		return nil, "", err
 	}
 	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	command := exec.Command(self, "server", "-addr", addr, "-quiet", "-log", "")
+	command := exec.Command(self, "server", "-addr", addr, "-quiet", "-log", "off")
 	command.Env = append(os.Environ(), serverProcessEnv+"=1")
 	// Its errors are worth seeing; its screen says only that it
 	// started and stopped.

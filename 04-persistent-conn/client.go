@@ -9,7 +9,9 @@ import (
 	"net"
 	"time"
 
-	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/classroom"
+	"workbook/03-server-framework/command"
+	"workbook/prime"
 )
 
 // sourceNumbers are the requests of the source text's first client
@@ -23,10 +25,10 @@ var sourceNumbers = []string{
 // connection, in lock-step or pipelined.
 func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
-	addr := flags.String("addr", primeserver.Defaults().Addr, "server address")
+	addr := flags.String("addr", classroom.Defaults().Addr, "server address")
 	pipeline := flags.Bool("pipeline", false, "send every request before reading the replies")
 	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
-	if code, ok := primeserver.ParseFlags(flags, args, stdout, stderr); !ok {
+	if code, ok := command.ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
 	numbers := flags.Args()
@@ -36,7 +38,7 @@ func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 
 	conn, err := net.DialTimeout("tcp", *addr, *timeout)
 	if err != nil {
-		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n", *addr, primeserver.Reason(err))
+		fmt.Fprintf(stderr, "client: cannot connect to %s: %v\n", *addr, command.Reason(err))
 		return 1
 	}
 	defer conn.Close()
@@ -52,7 +54,7 @@ func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	// Print each reply as it comes, next to its request.
 	allUnderstood := true
 	err = ask(conn, requestsFor(numbers), func(i int, reply []byte) error {
-		if _, ok := primeserver.Meanings[string(reply)]; !ok {
+		if _, ok := prime.ParseReply(reply); !ok {
 			allUnderstood = false
 		}
 		fmt.Fprintf(stdout, "client | %q -> %q %s\n", numbers[i]+"\n", reply, meaningOf(reply))
@@ -79,9 +81,10 @@ func requestsFor(numbers []string) [][]byte {
 	return requests
 }
 
+// meaningOf says what a reply means, in words.
 func meaningOf(reply []byte) string {
-	if meaning, ok := primeserver.Meanings[string(reply)]; ok {
-		return meaning
+	if verdict, ok := prime.ParseReply(reply); ok {
+		return verdict.String()
 	}
 	return "not understood"
 }
@@ -98,9 +101,9 @@ func askLockstep(conn net.Conn, requests [][]byte, handle onReply) error {
 		if _, err := conn.Write(request); err != nil {
 			return fmt.Errorf("sending %q: %w", request, err)
 		}
-		reply, err := primeserver.ReadReply(replies)
+		reply, err := prime.ReadReply(replies)
 		if err != nil {
-			return fmt.Errorf("reply to %q: %w", request, err)
+			return fmt.Errorf("reply to %q: %w", request, command.Reason(err))
 		}
 		if err := handle(i, reply); err != nil {
 			return err
@@ -130,9 +133,9 @@ func askPipelined(conn net.Conn, requests [][]byte, handle onReply) error {
 	replies := bufio.NewReader(conn)
 	var readErr error
 	for i := range requests {
-		reply, err := primeserver.ReadReply(replies)
+		reply, err := prime.ReadReply(replies)
 		if err != nil {
-			readErr = fmt.Errorf("reading reply %d: %w", i+1, err)
+			readErr = fmt.Errorf("reading reply %d: %w", i+1, command.Reason(err))
 		} else {
 			readErr = handle(i, reply)
 		}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log"
 	"math"
 	"net"
 	"os"
@@ -18,7 +17,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/classroom"
+	"workbook/03-server-framework/command"
 	"workbook/internal/testkit"
 )
 
@@ -141,7 +141,6 @@ func TestDeadPeerDemonstration(t *testing.T) {
 	// keep-alive; the second probes sooner: after 2 s of silence,
 	// 3 probes 1 s apart.
 	var out bytes.Buffer
-	quiet := log.New(io.Discard, "", 0)
 	failed := make(chan readFailure, 2)
 	var addrs []string
 	configs := []struct {
@@ -158,16 +157,17 @@ func TestDeadPeerDemonstration(t *testing.T) {
 	for _, c := range configs {
 		listener, err := c.config.Listen(t.Context(), "tcp", "10.9.0.1:0")
 		require.NoError(t, err)
-		settings := primeserver.Defaults()
+		settings := classroom.Defaults()
+		settings.Log = "off"
 		settings.IdleTimeout = 5 * time.Minute
-		server := primeserver.NewServer(settings, answerEach, nil, nil, quiet)
-		served := make(chan error, 1)
-		go func() { served <- server.Serve(readWatcher{listener, c.name, failed}) }()
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan int, 1)
+		go func() {
+			served <- classroom.Run(ctx, settings, readWatcher{listener, c.name, failed}, io.Discard, io.Discard, serve)
+		}()
 		t.Cleanup(func() {
 			// The connection is dead already: nothing to wait for.
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			_ = server.Shutdown(ctx)
+			cancel()
 			<-served
 		})
 		addrs = append(addrs, listener.Addr().String())
@@ -223,7 +223,7 @@ func TestDeadPeerDemonstration(t *testing.T) {
 		// To the nearest 5 seconds: the probes' timers are not
 		// that precise, and the transcript must not change.
 		seconds := math.Round(f.at.Sub(gone).Seconds()/5) * 5
-		fmt.Fprintf(&out, "server | %s: %v, about %.0f seconds later\n", f.server, primeserver.Reason(f.err), seconds)
+		fmt.Fprintf(&out, "server | %s: %v, about %.0f seconds later\n", f.server, command.Reason(f.err), seconds)
 	}
 	t.Log("\n" + out.String())
 	testkit.CheckTranscript(t, "README.md", "dead-peer", out.String())

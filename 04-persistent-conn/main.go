@@ -11,25 +11,28 @@
 //	go run ./04-persistent-conn bench [-addr] [-n] [-c] [-runs] [-python] [-python-backlog]
 package main
 
-import "workbook/03-server-framework/primeserver"
+import (
+	"workbook/03-server-framework/classroom"
+	"workbook/03-server-framework/command"
+)
 
-func main() { primeserver.Main(run) }
+func main() { command.Main(run) }
 
 // run is main with its inputs and outputs passed in, for the tests:
 // it runs the command args[0] names, or the demo without one.
 // Its commands are chapter 03's, and the bench.
-var run = primeserver.Dispatch(usage, map[string]primeserver.Command{
-	"": primeserver.DemoCommand(answerEach, demoClients),
+var run = command.Dispatch(usage, map[string]command.Command{
+	"": classroom.DemoCommand(serve, demoClients),
 	// Chapter 03's server command, with this chapter's
 	// handler: the only difference between the two servers.
-	"server": primeserver.ServerCommand(answerEach),
+	"server": classroom.ServerCommand(serve),
 	"client": runClient,
 	"bench":  runBench,
 })
 
 const usage = `usage:
   go run ./04-persistent-conn                  server and client together
-  go run ./04-persistent-conn server [-addr host:port] [-log file] [-log-max size] [-max-line bytes] [-idle-timeout duration] [-max-conns n] [-max-conns-per-host n] [-quiet]
+  go run ./04-persistent-conn server [-addr host:port] [-log file|off] [-log-max size] [-max-line-bytes n] [-idle-timeout duration] [-max-conns n] [-max-conns-per-host n] [-quiet]
   go run ./04-persistent-conn client [-addr host:port] [-pipeline] [-timeout duration] [numbers...]
   go run ./04-persistent-conn bench [-addr host:port] [-n requests] [-c clients] [-runs n] [-python] [-python-backlog n]
   go run ./04-persistent-conn COMMAND -h       a command's flags

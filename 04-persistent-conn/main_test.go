@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"os"
 	"os/exec"
@@ -25,7 +24,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/classroom"
+	"workbook/03-server-framework/command"
 	"workbook/internal/testkit"
 )
 
@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 	// executable again, which in the tests is this test binary:
 	// asked to, it serves instead of testing.
 	if os.Getenv(serverProcessEnv) != "" {
-		primeserver.Main(run)
+		command.Main(run)
 	}
 	// The dead peer demonstration's client, likewise.
 	if addrs := os.Getenv(deadPeerClientEnv); addrs != "" {
@@ -53,23 +53,31 @@ func startServer(t testing.TB) string {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	serveOn(t, listener, primeserver.Defaults(), log.New(io.Discard, "", 0))
+	serveOn(t, listener, quiet(), io.Discard)
 	return listener.Addr().String()
 }
 
+// quiet is the default settings, without the screen's requests or
+// a log file.
+func quiet() classroom.Settings {
+	settings := classroom.Defaults()
+	settings.Quiet = true
+	settings.Log = "off"
+	return settings
+}
+
 // serveOn runs this chapter's server on listener until the test
-// ends, quiet but for errorLog.
-func serveOn(t testing.TB, listener net.Listener, settings primeserver.Settings, errorLog *log.Logger) {
+// ends, its errors going to stderr.
+func serveOn(t testing.TB, listener net.Listener, settings classroom.Settings, stderr io.Writer) {
 	t.Helper()
-	server := primeserver.NewServer(settings, answerEach, nil, nil, errorLog)
 	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
+	code := make(chan int, 1)
 	go func() {
-		served <- primeserver.Serve(ctx, server, listener, log.New(io.Discard, "", 0))
+		code <- classroom.Run(ctx, settings, listener, io.Discard, stderr, serve)
 	}()
 	t.Cleanup(func() {
 		cancel()
-		assert.NoError(t, <-served)
+		assert.Equal(t, 0, <-code)
 	})
 }
 
@@ -185,7 +193,7 @@ func TestAPipelinedBatchGoesBackInFewWrites(t *testing.T) {
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var writes atomic.Int64
-	serveOn(t, countingListener{inner, &writes}, primeserver.Defaults(), log.New(io.Discard, "", 0))
+	serveOn(t, countingListener{inner, &writes}, quiet(), io.Discard)
 
 	// 100 requests of 3 bytes, in one write.
 	conn := dialTest(t, inner.Addr().String())
@@ -299,10 +307,10 @@ func TestAClientThatNeverReadsCannotMakeTheServerBuffer(t *testing.T) {
 	}
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	settings := primeserver.Defaults()
+	settings := quiet()
 	settings.IdleTimeout = 2 * time.Second
 	var errorLog testkit.SyncBuffer
-	serveOn(t, listener, settings, log.New(&errorLog, "", 0))
+	serveOn(t, listener, settings, &errorLog)
 	conn := dialTest(t, listener.Addr().String())
 
 	heapBefore, _ := memoryInUse()
@@ -437,7 +445,7 @@ func TestServerCommandLogsAndStopsGracefully(t *testing.T) {
 func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
-	addr, stop := testkit.StartServer(t, run, "-log", "")
+	addr, stop := testkit.StartServer(t, run, "-log", "off")
 	defer stop()
 	_, portText, err := net.SplitHostPort(addr)
 	require.NoError(t, err)
@@ -463,13 +471,13 @@ func TestTimeWaitStaysOnTheClientsSide(t *testing.T) {
 }
 
 func TestServerCommandReportsAPortInUse(t *testing.T) {
-	testkit.CheckPortInUse(t, run, "-log", "")
+	testkit.CheckPortInUse(t, run, "-log", "off")
 }
 
 func TestCommandLineErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve"},
-		{"server", "-max-line", "0"},
+		{"server", "-max-line-bytes", "0"},
 		{"server", "-max-conns", "0"},
 		{"bench", "-n", "0"},
 		{"bench", "-python-backlog", "0"},

@@ -3,15 +3,20 @@ package main
 import (
 	"errors"
 
-	"workbook/03-server-framework/primeserver"
+	"workbook/03-server-framework/classroom"
 	"workbook/03-server-framework/tcpserver"
+	"workbook/prime"
 )
 
 // answerEach is this chapter's handler, and the only difference from
 // chapter 03's server: the same framework, a new handler. It answers
 // every line of the connection, in order, until the client hangs up,
 // goes quiet, or the server shuts down.
-func answerEach(c *tcpserver.Conn, judge primeserver.Judge) {
+type answerEach struct {
+	class *classroom.Class
+}
+
+func (h answerEach) Handle(c *tcpserver.Conn) {
 	for {
 		line, err := c.ReadLine()
 		tooLong := errors.Is(err, tcpserver.ErrLineTooLong)
@@ -20,12 +25,16 @@ func answerEach(c *tcpserver.Conn, judge primeserver.Judge) {
 			// stopping. The server flushes what was answered.
 			return
 		}
-		verdict, err := judge.Verdict(c, line, err)
-		if err != nil {
-			// The server stopped answering before this
-			// request's turn came.
-			return
+		verdict := prime.Invalid
+		if !tooLong {
+			verdict, err = h.class.Judge(c, line)
+			if err != nil {
+				// The server stopped before this
+				// number's turn.
+				return
+			}
 		}
+		h.class.Record(c, line, verdict)
 		if _, err := c.Writer.Write(verdict.Reply()); err != nil || tooLong {
 			// After a line too long the server hangs up: the
 			// rest of the line would read as more requests.
@@ -42,4 +51,16 @@ func answerEach(c *tcpserver.Conn, judge primeserver.Judge) {
 			}
 		}
 	}
+}
+
+// serve is chapter 03's two lines, with this chapter's handler.
+func serve(class *classroom.Class) error {
+	server := &tcpserver.Server{
+		Handler:      class.Guard(answerEach{class}),
+		IdleTimeout:  class.IdleTimeout,
+		MaxLineBytes: class.MaxLineBytes,
+		ErrorLog:     class.ErrorLog,
+	}
+	class.StopOnCtrlC(server)
+	return server.Serve(class.Listener)
 }

@@ -1,9 +1,8 @@
-package primeserver
+package classroom
 
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,10 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"workbook/03-server-framework/tcpserver"
 )
 
 // What a person can read on a projected screen: about 20 request
@@ -29,6 +25,9 @@ const (
 	// The most lines of one summary that name hosts; the others
 	// are added up.
 	summaryHosts = 5
+	// screenRoom is how much may wait for a slow terminal before
+	// new lines are left out: a few hundred lines.
+	screenRoom = 32 << 10
 )
 
 // A Screen is the server's terminal, often on the projector. Showing
@@ -38,10 +37,10 @@ const (
 // second, how many requests it left out and from which hosts, and
 // how many connections ended badly or were refused, host by host.
 type Screen struct {
-	// queue writes the lines; nil means each line is written at
+	// spool writes the lines; nil means each line is written at
 	// once, under mu (the demo, which shares its terminal with a
 	// client and keeps their lines in order).
-	queue *lineQueue
+	spool *spool
 	out   io.Writer
 	mu    sync.Mutex
 
@@ -66,7 +65,7 @@ type ending struct {
 // rate-limited. Close it when the server has stopped.
 func NewScreen(out io.Writer) *Screen {
 	s := &Screen{
-		queue:   newLineQueue(out),
+		spool:   newSpool(out, screenRoom, 0, nil),
 		out:     out,
 		endings: make(map[ending]int64),
 		stop:    make(chan struct{}),
@@ -96,8 +95,8 @@ func (s *Screen) Write(p []byte) (int, error) {
 // emit writes one line, or queues it. It reports whether the line
 // will be shown.
 func (s *Screen) emit(line []byte) bool {
-	if s.queue != nil {
-		return s.queue.add(line)
+	if s.spool != nil {
+		return s.spool.add(line)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -115,7 +114,7 @@ func (s *Screen) droppedFrom(addr net.Addr) *atomic.Int64 {
 // none, it only counts the request in dropped: a request left out
 // costs an atomic addition, nothing is formatted.
 func (s *Screen) mayShow(dropped *atomic.Int64) bool {
-	if s.queue == nil {
+	if s.spool == nil {
 		return true
 	}
 	if s.tokens.Load() > 0 && s.tokens.Add(-1) >= 0 {
@@ -140,7 +139,7 @@ func (s *Screen) ended(addr net.Addr, why string) {
 	s.endingsMu.Lock()
 	s.endings[key]++
 	s.endingsMu.Unlock()
-	if s.queue == nil {
+	if s.spool == nil {
 		s.summarize()
 	}
 }
@@ -290,14 +289,14 @@ func (s *Screen) summarizeEndings() {
 // the terminal at most until deadline. A terminal that stopped
 // reading must not keep the server from exiting.
 func (s *Screen) Close(deadline time.Time) {
-	if s.queue == nil {
+	if s.spool == nil {
 		s.summarize()
 		return
 	}
 	close(s.stop)
 	<-s.stopped
 	s.summarize()
-	s.queue.close(deadline)
+	s.spool.close(deadline)
 }
 
 // hostOf is the address of the machine addr belongs to, without the
@@ -312,34 +311,4 @@ func hostOf(addr net.Addr) netip.Addr {
 		return netip.Addr{}
 	}
 	return host.Addr().Unmap()
-}
-
-// connectionEvents is a server's OnEvent: it counts, for the screen,
-// the connections that were refused or ended badly. A connection that
-// ends normally, or because the server stops, is not worth a line.
-func (s *Screen) connectionEvents(settings Settings) func(tcpserver.Event) {
-	return func(event tcpserver.Event) {
-		if why := whyEnded(event, settings); why != "" {
-			s.ended(event.Remote, why)
-		}
-	}
-}
-
-// whyEnded says why a connection was refused or ended, in the
-// teacher's words, naming the flag that decides it; "" when it ended
-// normally.
-func whyEnded(event tcpserver.Event, settings Settings) string {
-	switch {
-	case event.Kind == tcpserver.Refused:
-		return fmt.Sprintf("closed at once: over the %d allowed per host (-max-conns-per-host)", settings.MaxPerHost)
-	case event.Err == nil, errors.Is(event.Err, tcpserver.ErrServerClosed):
-		return ""
-	case errors.Is(event.Err, tcpserver.ErrIdleTimeout):
-		return fmt.Sprintf("ended: no line sent, or no reply taken, for %v (-idle-timeout)", settings.IdleTimeout)
-	case errors.Is(event.Err, tcpserver.ErrLineTooLong):
-		return fmt.Sprintf("ended: a line over %s bytes (-max-line)", thousands(int64(settings.MaxLine)))
-	case errors.Is(event.Err, syscall.ECONNRESET):
-		return "ended: reset by the client"
-	}
-	return "ended: " + Reason(event.Err).Error()
 }

@@ -1,4 +1,4 @@
-package primeserver
+package classroom
 
 import (
 	"strconv"

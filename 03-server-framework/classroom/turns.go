@@ -1,19 +1,54 @@
-package tcpserver
+package classroom
 
 import (
+	"net/netip"
 	"runtime"
 	"sync"
+
+	"workbook/03-server-framework/tcpserver"
+	"workbook/prime"
 )
 
-// turns lets a few heavy works run at once (Conn.Share), and gives
-// the next free turn to the hosts in rotation: a host with a hundred
-// works waiting gets one turn, then the next host gets one, whatever
-// the order they arrived in.
+// Judge is prime.Judge, fair between the hosts. A number of up to 19
+// digits fits in 64 bits and takes a couple of microseconds at most:
+// it is judged at once. A longer one may take from a hundred
+// microseconds to milliseconds of CPU: it waits for a turn, so that
+// one laptop's flood of them cannot keep the others waiting. The count
+// of digits decides, not the line's length: padding with spaces
+// changes nothing. If the server stops answering (Close) before the
+// turn comes, Judge returns tcpserver.ErrServerClosed: there is
+// nothing to reply.
+func (class *Class) Judge(c *tcpserver.Conn, line []byte) (prime.Verdict, error) {
+	if countDigits(line) <= 19 {
+		return prime.Judge(line), nil
+	}
+	if !class.turns.wait(hostOfConn(c.NetConn), class.stopping) {
+		return 0, tcpserver.ErrServerClosed
+	}
+	defer class.turns.done()
+	return prime.Judge(line), nil
+}
+
+// countDigits counts the ASCII digits in line.
+func countDigits(line []byte) int {
+	digits := 0
+	for _, b := range line {
+		if '0' <= b && b <= '9' {
+			digits++
+		}
+	}
+	return digits
+}
+
+// turns lets a few heavy works run at once, and gives the next free
+// turn to the hosts in rotation: a host with a hundred works waiting
+// gets one turn, then the next host gets one, whatever the order they
+// arrived in.
 type turns struct {
 	mu      sync.Mutex
-	free    int                        // turns nobody holds
-	waiting map[string][]chan struct{} // each host's waiting works, in order
-	next    []string                   // hosts with works waiting, in rotation
+	free    int                            // turns nobody holds
+	waiting map[netip.Addr][]chan struct{} // each host's works, in order
+	next    []netip.Addr                   // hosts waiting, in rotation
 }
 
 // newTurns allows one heavy work for each processor but one, and at
@@ -21,14 +56,14 @@ type turns struct {
 func newTurns() *turns {
 	return &turns{
 		free:    max(1, runtime.GOMAXPROCS(0)-1),
-		waiting: make(map[string][]chan struct{}),
+		waiting: make(map[netip.Addr][]chan struct{}),
 	}
 }
 
 // wait returns when host may run its work: true, and the caller then
 // calls done. It returns false, holding no turn, if stop is closed
 // first.
-func (t *turns) wait(host string, stop <-chan struct{}) bool {
+func (t *turns) wait(host netip.Addr, stop <-chan struct{}) bool {
 	t.mu.Lock()
 	// A free turn means nobody is waiting: take it.
 	if t.free > 0 {
@@ -87,7 +122,7 @@ func (t *turns) passOn() {
 }
 
 // forget removes a work that stopped waiting. The caller holds t.mu.
-func (t *turns) forget(host string, turn chan struct{}) {
+func (t *turns) forget(host netip.Addr, turn chan struct{}) {
 	queue := t.waiting[host]
 	for i, waiting := range queue {
 		if waiting == turn {

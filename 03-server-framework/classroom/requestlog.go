@@ -1,0 +1,248 @@
+package classroom
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"workbook/03-server-framework/command"
+	"workbook/prime"
+)
+
+const (
+	// logRoom is how much of the log may wait in memory for the
+	// file. When it is full, answering waits for the file: a disk
+	// that is merely slow, or a writer short of CPU on a busy
+	// machine, slows the server down rather than losing lines.
+	logRoom = 4 << 20
+	// logStuckAfter is how long the file may take nothing before
+	// it counts as stuck (a pipe nobody reads, a dead network
+	// disk): requests are then left out of the log, and counted,
+	// instead of waited for.
+	logStuckAfter = time.Second
+	// logFlushEvery is how often the lines waiting are written.
+	logFlushEvery = 200 * time.Millisecond
+	// logNoteRoom is kept free under the size cap for the line
+	// that says the log stops there.
+	logNoteRoom = 200
+)
+
+// A RequestLog is the file with one line per answered request: the
+// time, the client, the request as the screen shows it, the verdict.
+// A request is logged once its reply has left, so that the log never
+// holds a request whose reply a Ctrl-C cut off. Lines wait in memory
+// and are written whole, many at a time, by a spool. No line is ever
+// cut in two: not by Ctrl-C, not by a full disk (a write that fails
+// part-way is cut back to its last whole line). A write error, or the
+// size cap, stops the logging, with one line on the screen and on
+// stderr; the server goes on answering.
+type RequestLog struct {
+	name  string
+	spool *spool
+	file  io.Writer
+	warn  func(problem string) // says a problem on screen and stderr
+
+	mu        sync.Mutex
+	size      int64 // bytes in the file, or on their way to it
+	max       int64 // the size cap
+	stopped   bool  // the cap, or a write error, stopped the logging
+	notLogged int64 // answered requests left out by the cap
+	saidStuck bool  // the screen was told the file takes nothing
+}
+
+// OpenRequestLog opens path to append to it, as the source text does
+// with prime_server.log. The file is this server's alone while it
+// runs: if another server writes to it, this one logs to the first
+// free name beside it (prime_server-2.log, -3...) and says so, so
+// that the size cap, which counts the bytes already in the file,
+// holds for each file. warn says a problem where the teacher sees it.
+func OpenRequestLog(path string, max int64, warn func(problem string)) (*RequestLog, error) {
+	name := path
+	for n := 2; ; n++ {
+		file, err := openLogFile(name)
+		if errors.Is(err, errInUse) && n <= 9 {
+			name = numbered(path, n)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if name != path {
+			warn(fmt.Sprintf("%s is in use by another server: this one logs to %s", path, name))
+		}
+		info, err := file.Stat()
+		if err != nil {
+			file.Close()
+			return nil, err
+		}
+		return newRequestLog(&logFile{out: file, size: info.Size()}, name, info.Size(), max, warn), nil
+	}
+}
+
+// errInUse is openLogFile's error when another process writes to the
+// file.
+var errInUse = errors.New("in use by another process")
+
+// numbered is path with -n before its extension.
+func numbered(path string, n int) string {
+	ext := filepath.Ext(path)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), n, ext)
+}
+
+// newRequestLog logs to file, which holds size bytes already.
+func newRequestLog(file io.Writer, name string, size, max int64, warn func(string)) *RequestLog {
+	l := &RequestLog{name: name, file: file, warn: warn, size: size, max: max}
+	l.spool = newSpool(file, logRoom, logFlushEvery, func(err error) {
+		l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, the server goes on answering", name, command.Reason(err)))
+	})
+	if size+logNoteRoom > max {
+		l.stop(fmt.Sprintf("%s is already %s bytes, over -log-max %s: no request is logged", name, thousands(size), thousands(max)))
+	}
+	return l
+}
+
+// record formats the log line of a request answered on conn; it goes
+// to the file once the reply leaves (see commit). If the lines waiting
+// for the file fill the room they have, record waits until the file
+// takes some, unless stop is closed or the file is stuck.
+func (l *RequestLog) record(conn *studentConn, line []byte, tooLong bool, maxLine int, verdict prime.Verdict, stop <-chan struct{}) {
+	if !l.spool.waitForRoom(stop, logStuckAfter) && l.spool.stuck(logStuckAfter) {
+		l.sayStuck()
+	}
+	now := time.Now()
+	if second := now.Unix(); second != conn.stampSecond || conn.stamp == nil {
+		conn.stamp = now.AppendFormat(conn.stamp[:0], "2006/01/02 15:04:05 ")
+		conn.stampSecond = second
+	}
+	conn.pending = append(conn.pending, conn.stamp...)
+	conn.pending = append(conn.pending, conn.peer...)
+	conn.pending = append(conn.pending, ' ')
+	conn.pending = appendRequest(conn.pending, line, tooLong, maxLine)
+	conn.pending = append(conn.pending, ' ', byte(verdict), '\n')
+	conn.pendingLines++
+	if conn.limits == nil {
+		// A connection the class did not accept: no reply to
+		// wait for.
+		conn.commit(bytes.Repeat(newline, conn.pendingLines))
+	}
+}
+
+// sayStuck says, once, that the file takes nothing.
+func (l *RequestLog) sayStuck() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.saidStuck || l.stopped {
+		return
+	}
+	l.saidStuck = true
+	l.warn(fmt.Sprintf("%s has taken no write for %v: requests are left out of it until it takes writes again; the server goes on answering", l.name, logStuckAfter))
+}
+
+// commit logs the requests whose replies are in sent, the bytes that
+// just left on the connection: one reply, one '\n'.
+func (c *studentConn) commit(sent []byte) {
+	replies := min(bytes.Count(sent, newline), c.pendingLines)
+	if replies == 0 {
+		return
+	}
+	end := 0
+	for range replies {
+		end += bytes.IndexByte(c.pending[end:], '\n') + 1
+	}
+	c.limits.class.log.add(c.pending[:end], replies)
+	c.pendingLines -= replies
+	c.pending = append(c.pending[:0], c.pending[end:]...)
+}
+
+// add gives count whole lines to the spool, within the size cap.
+func (l *RequestLog) add(lines []byte, count int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		l.notLogged += int64(count)
+		return
+	}
+	// The cap: the lines that fit, then one last line that says
+	// why the log ends there.
+	if l.size+int64(len(lines))+logNoteRoom > l.max {
+		fit := wholeLines(lines, int(l.max-logNoteRoom-l.size))
+		if l.size+int64(fit)+logNoteRoom > l.max {
+			fit = 0
+		}
+		note := fmt.Appendf(lines[:fit:fit], "%sthe log reached -log-max (%s bytes): no more requests are logged\n",
+			time.Now().Format("2006/01/02 15:04:05 "), thousands(l.max))
+		l.notLogged += int64(count - bytes.Count(lines[:fit], newline))
+		l.spool.add(note)
+		l.stop(fmt.Sprintf("%s reached -log-max (%s bytes): no more requests are logged; the server goes on answering", l.name, thousands(l.max)))
+		return
+	}
+	if l.spool.add(lines) {
+		l.size += int64(len(lines))
+	}
+}
+
+// stop ends the logging and says why, once.
+func (l *RequestLog) stop(problem string) {
+	if l.stopped {
+		return
+	}
+	l.stopped = true
+	l.warn(problem)
+}
+
+// Close writes the lines still waiting and closes the file. Call it
+// once no request is being answered any more. It waits for the file
+// until deadline at most: a file that takes no writes must not keep
+// the server from exiting. It then says how many answered requests
+// are not in the file, if any.
+func (l *RequestLog) Close(deadline time.Time) error {
+	lost := l.spool.close(deadline)
+	l.mu.Lock()
+	notLogged := l.notLogged + lost
+	l.mu.Unlock()
+	if notLogged > 0 {
+		l.warn(fmt.Sprintf("%s answered requests are not in %s", thousands(notLogged), l.name))
+	}
+	// Closing a pipe also ends a write stuck on it.
+	if closer, ok := l.file.(io.Closer); ok {
+		return closer.Close()
+	}
+	return nil
+}
+
+// logFile is the log's file: a write that fails part-way (a full
+// disk) is cut back to its last whole line, so that the file never
+// ends with half a line.
+type logFile struct {
+	out interface {
+		io.Writer
+		Truncate(size int64) error
+	}
+	size int64 // bytes in the file
+}
+
+func (f *logFile) Write(lines []byte) (int, error) {
+	n, err := f.out.Write(lines)
+	whole := bytes.LastIndexByte(lines[:n], '\n') + 1
+	if err != nil && whole < n {
+		if cutErr := f.out.Truncate(f.size + int64(whole)); cutErr != nil {
+			err = errors.Join(err, cutErr)
+		}
+		n = whole
+	}
+	f.size += int64(n)
+	return n, err
+}
+
+// Close closes the file, if it is one.
+func (f *logFile) Close() error {
+	if closer, ok := f.out.(io.Closer); ok {
+		return closer.Close()
+	}
+	return nil
+}

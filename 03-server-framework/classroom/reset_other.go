@@ -1,0 +1,13 @@
+//go:build !windows
+
+package classroom
+
+import (
+	"errors"
+	"syscall"
+)
+
+// isReset reports whether err is the client's reset.
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET)
+}
