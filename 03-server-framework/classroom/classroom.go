@@ -67,7 +67,7 @@ func open(ctx context.Context, settings Settings, listener net.Listener, screen 
 	class.say = log.New(screen, "server | ", 0)
 	// stderr too is written in the background: a terminal that
 	// stops reading must not stop the server.
-	class.errors = newSpool(stderr, screenRoom, 0, nil)
+	class.errors = newSpool(stderr, screenRoom, 0, 0, nil)
 	class.ErrorLog = log.New(class.errors, "server: ", 0)
 	class.Listener = newLimits(listener, class)
 	return class
@@ -93,6 +93,12 @@ func (class *Class) Record(c *tcpserver.Conn, line []byte, verdict prime.Verdict
 		student = class.newStudentConn(c.NetConn, hostOf(c.RemoteAddr), nil)
 	}
 	tooLong := errors.Is(c.Err(), tcpserver.ErrLineTooLong)
+	class.record(student, line, tooLong, verdict)
+}
+
+// record is Record for student's connection. tooLong means line is
+// only the first MaxLineBytes of a line with no newline.
+func (class *Class) record(student *studentConn, line []byte, tooLong bool, verdict prime.Verdict) {
 	if class.show && class.screen.mayShow(student.dropped) {
 		shown := append([]byte("server | "), student.peer...)
 		shown = append(shown, " sent "...)

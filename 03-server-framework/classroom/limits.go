@@ -145,6 +145,7 @@ func isTemporary(err error) bool {
 // requests whose replies have not left yet (see requestlog.go).
 type studentConn struct {
 	net.Conn
+	class   *Class
 	limits  *limits // nil for a connection the class did not accept
 	host    netip.Addr
 	peer    string        // the client's address, as shown
@@ -161,6 +162,7 @@ type studentConn struct {
 func (class *Class) newStudentConn(conn net.Conn, host netip.Addr, l *limits) *studentConn {
 	return &studentConn{
 		Conn:    conn,
+		class:   class,
 		limits:  l,
 		host:    host,
 		peer:    conn.RemoteAddr().String(),

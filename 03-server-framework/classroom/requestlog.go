@@ -19,6 +19,8 @@ const (
 	// file. When it is full, answering waits for the file: a disk
 	// that is merely slow, or a writer short of CPU on a busy
 	// machine, slows the server down rather than losing lines.
+	// As much again takes the lines of replies already on their
+	// way, up to 256 on each connection.
 	logRoom = 4 << 20
 	// logStuckAfter is how long the file may take nothing before
 	// it counts as stuck (a pipe nobody reads, a dead network
@@ -97,7 +99,7 @@ func numbered(path string, n int) string {
 // newRequestLog logs to file, which holds size bytes already.
 func newRequestLog(file io.Writer, name string, size, max int64, warn func(string)) *RequestLog {
 	l := &RequestLog{name: name, file: file, warn: warn, size: size, max: max}
-	l.spool = newSpool(file, logRoom, logFlushEvery, func(err error) {
+	l.spool = newSpool(file, logRoom, logRoom, logFlushEvery, func(err error) {
 		l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, the server goes on answering", name, command.Reason(err)))
 	})
 	if size+logNoteRoom > max {
@@ -154,7 +156,7 @@ func (c *studentConn) commit(sent []byte) {
 	for range replies {
 		end += bytes.IndexByte(c.pending[end:], '\n') + 1
 	}
-	c.limits.class.log.add(c.pending[:end], replies)
+	c.class.log.add(c.pending[:end], replies)
 	c.pendingLines -= replies
 	c.pending = append(c.pending[:0], c.pending[end:]...)
 }

@@ -18,12 +18,13 @@ const pieceBytes = 4 << 10
 // pipe nobody reads or a stuck disk holds up only that goroutine.
 // The screen, stderr and the request log each write through one.
 //
-// When the lines waiting reach capacity, add drops new ones, and
-// counts them; waitForRoom lets a caller wait instead, as long as the
-// goroutine makes progress.
+// When the lines waiting reach capacity, waitForRoom lets a caller
+// wait, as long as the goroutine makes progress; past capacity and
+// overflow, add drops new lines, and counts them.
 type spool struct {
 	out      io.Writer
-	capacity int           // the most bytes that wait
+	capacity int           // bytes waiting that make waitForRoom wait
+	overflow int           // bytes more that add takes all the same
 	every    time.Duration // write this often; 0 means at once
 	failed   func(error)   // hears out's first error; nil for none
 
@@ -45,10 +46,11 @@ type spool struct {
 }
 
 // newSpool starts the goroutine that writes to out.
-func newSpool(out io.Writer, capacity int, every time.Duration, failed func(error)) *spool {
+func newSpool(out io.Writer, capacity, overflow int, every time.Duration, failed func(error)) *spool {
 	s := &spool{
 		out:      out,
 		capacity: capacity,
+		overflow: overflow,
 		every:    every,
 		failed:   failed,
 		moved:    time.Now(),
@@ -67,7 +69,7 @@ func newSpool(out io.Writer, capacity int, every time.Duration, failed func(erro
 func (s *spool) add(lines []byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.broken || s.closing || len(s.waiting)+len(lines) > s.capacity {
+	if s.broken || s.closing || len(s.waiting)+len(lines) > s.capacity+s.overflow {
 		s.lost += int64(bytes.Count(lines, newline))
 		return false
 	}

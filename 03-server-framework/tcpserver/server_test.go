@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -264,7 +263,7 @@ func TestShutdownFinishesTheRequestInFlight(t *testing.T) {
 	assert.NoError(t, <-shutdownDone)
 }
 
-func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
+func TestShutdownGivesUpWhenTheContextEndsAndCloseStopsTheRest(t *testing.T) {
 	release := make(chan struct{})
 	stuck := HandlerFunc(func(c *Conn) { <-release })
 	s := &Server{Handler: stuck, ErrorLog: log.New(io.Discard, "", 0)}
@@ -274,22 +273,33 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 	// Wait until the handler runs.
-	require.Eventually(t, func() bool {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return len(s.conns) == 1
-	}, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return connsOf(s) == 1 },
+		5*time.Second, time.Millisecond)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, s.Shutdown(ctx), context.Canceled)
 	assert.ErrorIs(t, <-served, ErrServerClosed)
-	// The connection was closed under the stuck handler.
+	// Shutdown left the connection be.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(50*time.Millisecond)))
+	_, err = conn.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+
+	// Close gives the stuck handler its grace, then closes the
+	// connection under it.
+	require.NoError(t, s.Close())
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
 	_, err = conn.Read(make([]byte, 1))
 	assert.ErrorIs(t, err, io.EOF)
 	close(release)
 	s.active.Wait()
+}
+
+// connsOf is how many connections s serves.
+func connsOf(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 func TestPanicEndsOnlyThatConnection(t *testing.T) {
@@ -317,81 +327,6 @@ func TestPanicEndsOnlyThatConnection(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(errorLog.String(), "\n"))
 }
 
-func TestPastMaxConnsNewClientsWait(t *testing.T) {
-	// It waits on the network and on timeouts: beside the other tests.
-	t.Parallel()
-	addr := start(t, &Server{Handler: echoUpper, MaxConns: 1})
-
-	// The first client takes the only slot and keeps it.
-	first, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer first.Close()
-	_, err = first.Write([]byte("x")) // no newline: still reading
-	require.NoError(t, err)
-
-	// The second is queued by the system, not answered yet.
-	second, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer second.Close()
-	_, err = second.Write([]byte("second\n"))
-	require.NoError(t, err)
-	require.NoError(t, second.SetReadDeadline(
-		time.Now().Add(200*time.Millisecond)))
-	_, err = second.Read(make([]byte, 16))
-	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
-
-	// When the first finishes, the second gets its turn.
-	_, err = first.Write([]byte("\n"))
-	require.NoError(t, err)
-	require.NoError(t, second.SetReadDeadline(time.Now().Add(5*time.Second)))
-	reply, err := io.ReadAll(second)
-	require.NoError(t, err)
-	assert.Equal(t, "SECOND\n", string(reply))
-}
-
-// flakyListener fails its first Accepts with "too many open files".
-type flakyListener struct {
-	net.Listener
-	failures atomic.Int64
-	calls    atomic.Int64
-}
-
-func (l *flakyListener) Accept() (net.Conn, error) {
-	l.calls.Add(1)
-	if l.failures.Add(-1) >= 0 {
-		return nil, &net.OpError{Op: "accept", Net: "tcp",
-			Err: os.NewSyscallError("accept", syscall.EMFILE)}
-	}
-	return l.Listener.Accept()
-}
-
-func TestAcceptErrorsBackOffThenRecover(t *testing.T) {
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	flaky := &flakyListener{Listener: inner}
-	flaky.failures.Store(4)
-	var errorLog testkit.SyncBuffer
-	s := &Server{
-		Handler:  echoUpper,
-		ErrorLog: log.New(&errorLog, "", 0),
-	}
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(flaky) }()
-
-	// Served after the failures: Serve waited, it did not quit.
-	assert.Equal(t, "OK\n", exchange(t, inner.Addr().String(), "ok\n"))
-	// Four failures, then the Accept that worked, then one waiting.
-	assert.LessOrEqual(t, flaky.calls.Load(), int64(6))
-
-	logged := errorLog.String()
-	assert.Equal(t, 4, strings.Count(logged, "too many open files"))
-	assert.Contains(t, logged, "retrying in 5ms")
-	assert.Contains(t, logged, "retrying in 40ms")
-
-	require.NoError(t, s.Shutdown(context.Background()))
-	assert.ErrorIs(t, <-served, ErrServerClosed)
-}
-
 func TestAPermanentAcceptErrorEndsServe(t *testing.T) {
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -408,18 +343,6 @@ func TestServeAfterShutdownReturnsAtOnce(t *testing.T) {
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	assert.ErrorIs(t, s.Serve(listener), ErrServerClosed)
-}
-
-func TestBackoffDoublesUpToOneSecond(t *testing.T) {
-	var got []time.Duration
-	var d time.Duration
-	for range 10 {
-		d = nextBackoff(d)
-		got = append(got, d)
-	}
-	assert.Equal(t, 5*time.Millisecond, got[0])
-	assert.Equal(t, 10*time.Millisecond, got[1])
-	assert.Equal(t, time.Second, got[9])
 }
 
 // echoEach answers every line with the same line in capitals, and
