@@ -148,6 +148,72 @@ func benchConcurrent(addr string, w workload, clients int) error {
 	return errors.Join(all...)
 }
 
+// streamRound is what a streaming client sends over and over: the
+// numbers 1 to 10,000, and the replies they must get.
+var streamRound = func() (round struct{ requests, replies []byte }) {
+	w := newWorkload(10000)
+	round.requests = bytes.Join(w.requests, nil)
+	round.replies = bytes.Join(w.want, nil)
+	return round
+}()
+
+// benchStream sends requests on each of conns connections, the numbers
+// 1 to 10,000 over and over without waiting, while it reads the
+// replies and checks them 10,000 at a time: the client does little,
+// so that the server is what is measured.
+func benchStream(addr string, conns, requests int) error {
+	rounds := max(1, requests/conns/10000)
+	errs := make(chan error, conns)
+	for range conns {
+		go func() {
+			conn, err := dial(addr)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			go func() {
+				for range rounds {
+					if _, err := conn.Write(streamRound.requests); err != nil {
+						return
+					}
+				}
+			}()
+			got := make([]byte, len(streamRound.replies))
+			for range rounds {
+				if _, err := io.ReadFull(conn, got); err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(got, streamRound.replies) {
+					errs <- errors.New("a wrong reply")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var all []error
+	for range conns {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+// streamModes are what `bench -minimal` measures: replies as fast as
+// the server can give them, on one connection and on four.
+func streamModes(n int) []benchMode {
+	requests := 50 * n
+	return []benchMode{
+		{"one connection, streaming", requests, func(addr string, _ workload) error {
+			return benchStream(addr, 1, requests)
+		}},
+		{"4 connections, streaming", 4 * requests, func(addr string, _ workload) error {
+			return benchStream(addr, 4, 4*requests)
+		}},
+	}
+}
+
 // A benchMode is one way of asking, and how many requests to time it
 // with: enough for a run to last a fraction of a second against this
 // chapter's server (a server that stalls in pairs takes longer).
@@ -172,29 +238,39 @@ func benchModes(n, clients int) []benchMode {
 	}
 }
 
-// A result is a mode's median rate over the runs.
+// A result is a mode's median rate over the runs, and each run's
+// rate.
 type result struct {
 	mode      benchMode
 	perSecond float64
+	runs      []float64
 }
 
-// measure runs each mode runs times against addr and keeps the
-// median rate.
-func measure(addr string, modes []benchMode, runs int) ([]result, error) {
-	var results []result
+// measure runs each mode runs times against each of addrs, taking
+// the servers in turn within each run, so that a machine busier for
+// a moment slows them alike. It keeps each server's median rate.
+func measure(addrs []string, modes []benchMode, runs int) ([][]result, error) {
+	results := make([][]result, len(addrs))
 	for _, mode := range modes {
-		w := newWorkload(mode.requests)
-		var rates []float64
-		for range runs {
-			start := time.Now()
-			if err := mode.ask(addr, w); err != nil {
-				return nil, fmt.Errorf("%s: %w", mode.name, err)
-			}
-			elapsed := time.Since(start).Seconds()
-			rates = append(rates, float64(mode.requests)/elapsed)
+		var w workload
+		if !strings.HasSuffix(mode.name, "streaming") {
+			w = newWorkload(mode.requests)
 		}
-		slices.Sort(rates)
-		results = append(results, result{mode, rates[len(rates)/2]})
+		rates := make([][]float64, len(addrs))
+		for range runs {
+			for i, addr := range addrs {
+				start := time.Now()
+				if err := mode.ask(addr, w); err != nil {
+					return nil, fmt.Errorf("%s: %w", mode.name, err)
+				}
+				elapsed := time.Since(start).Seconds()
+				rates[i] = append(rates[i], float64(mode.requests)/elapsed)
+			}
+		}
+		for i := range addrs {
+			sorted := slices.Sorted(slices.Values(rates[i]))
+			results[i] = append(results[i], result{mode, sorted[len(sorted)/2], rates[i]})
+		}
 	}
 	return results, nil
 }
@@ -208,6 +284,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
 	python := flags.Bool("python", false, "also measure the source text's server, in Python (python3)")
 	backlog := flags.Int("python-backlog", 4096, "connections the Python server lets wait to be accepted (socketserver's default is 5)")
+	minimal := flags.Bool("minimal", false, "measure streaming replies against the minimal server (the minimal command), each in a process of its own")
 	if code, ok := command.ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
@@ -223,7 +300,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if *addr != "" {
 		targets = append(targets, target{"the server given by -addr", *addr})
 	} else {
-		stop, started, err := startGoServer(stderr)
+		stop, started, err := startGoServer(stderr, "server", "-quiet", "-log", "off")
 		if err != nil {
 			fmt.Fprintf(stderr, "bench: %v\n", err)
 			return 1
@@ -234,6 +311,20 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}()
 		targets = append(targets, target{"this chapter's server, in Go, a process of its own", started})
+	}
+	if *minimal {
+		stop, started, err := startGoServer(stderr, "minimal")
+		if err != nil {
+			fmt.Fprintf(stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "bench: minimal server: %v\n", err)
+			}
+		}()
+		targets = append(targets,
+			target{"the minimal server, in Go, a process of its own", started})
 	}
 	if *python {
 		stop, started, err := startPythonServer(*backlog)
@@ -247,27 +338,47 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	fmt.Fprintf(stdout, "bench: median of %d runs, every reply checked\n", *runs)
-	var all [][]result
+	modes := benchModes(*n, *clients)
+	if *minimal {
+		modes = streamModes(*n)
+	}
+	var addrs []string
 	for _, t := range targets {
+		addrs = append(addrs, t.addr)
+	}
+	all, err := measure(addrs, modes, *runs)
+	if err != nil {
+		fmt.Fprintf(stderr, "bench: %v\n", err)
+		return 1
+	}
+	for i, t := range targets {
 		fmt.Fprintf(stdout, "\n%s (%s)\n\n", t.name, t.addr)
-		results, err := measure(t.addr, benchModes(*n, *clients), *runs)
-		if err != nil {
-			fmt.Fprintf(stderr, "bench: %s: %v\n", t.name, err)
-			return 1
-		}
-		printTable(stdout, results)
+		printTable(stdout, all[i])
 		fmt.Fprintln(stdout)
-		printBars(stdout, results)
-		all = append(all, results)
+		printBars(stdout, all[i])
 	}
 	if len(all) == 2 {
-		fmt.Fprintf(stdout, "\nGo's requests/s over Python's\n")
+		first, second := ratioNames(*minimal)
+		fmt.Fprintf(stdout, "\n%s requests/s over %s: the median, and the lowest and highest of the %d runs\n", first, second, *runs)
 		for i, r := range all[0] {
-			fmt.Fprintf(stdout, "%-28s ×%s\n", r.mode.name,
-				times(r.perSecond/all[1][i].perSecond))
+			var ratios []float64
+			for run, rate := range r.runs {
+				ratios = append(ratios, rate/all[1][i].runs[run])
+			}
+			slices.Sort(ratios)
+			fmt.Fprintf(stdout, "%-28s ×%s (%s to %s)\n", r.mode.name,
+				times(ratios[len(ratios)/2]), times(ratios[0]), times(ratios[len(ratios)-1]))
 		}
 	}
 	return 0
+}
+
+// ratioNames names the two servers whose rates the bench compares.
+func ratioNames(minimal bool) (string, string) {
+	if minimal {
+		return "this chapter's server's", "the minimal server's"
+	}
+	return "Go's", "Python's"
 }
 
 // serverProcessEnv, set in a process's environment, tells a test
@@ -276,13 +387,13 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 // binary.
 const serverProcessEnv = "WORKBOOK_BENCH_SERVER"
 
-// startGoServer runs this chapter's server as a process of its own,
-// quiet and without a log file, on a free port. The Python server
-// runs in its own process too, so the two are measured alike: the
-// client and each server pay for two processes waking each other
-// up. The server is this program itself, started again with the
-// server command: under go run, the binary go run has built.
-func startGoServer(stderr io.Writer) (stop func() error, addr string, err error) {
+// startGoServer runs a server of this program's as a process of its
+// own on a free port: args is its command and flags, such as server
+// -quiet -log off. The Python server runs in its own process too, so
+// that all are measured alike: the client and each server pay for two
+// processes waking each other up. The server is this program itself,
+// started again: under go run, the binary go run has built.
+func startGoServer(stderr io.Writer, args ...string) (stop func() error, addr string, err error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, "", fmt.Errorf("cannot find this program to start its server: %w", err)
@@ -292,7 +403,8 @@ func startGoServer(stderr io.Writer) (stop func() error, addr string, err error)
 		return nil, "", err
 	}
 	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	command := exec.Command(self, "server", "-addr", addr, "-quiet", "-log", "off")
+	args = append([]string{args[0], "-addr", addr}, args[1:]...)
+	command := exec.Command(self, args...)
 	command.Env = append(os.Environ(), serverProcessEnv+"=1")
 	// Its errors are worth seeing; its screen says only that it
 	// started and stopped.

@@ -538,7 +538,7 @@ func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	var stderr testkit.SyncBuffer
-	stop, addr, err := startGoServer(&stderr)
+	stop, addr, err := startGoServer(&stderr, "server", "-quiet", "-log", "off")
 	require.NoError(t, err)
 	w := newWorkload(500)
 	assert.NoError(t, benchLockstep(addr, w))

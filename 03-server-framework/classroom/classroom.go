@@ -92,7 +92,8 @@ func (class *Class) Record(c *tcpserver.Conn, line []byte, verdict prime.Verdict
 	if !ok {
 		student = class.newStudentConn(c.NetConn, hostOf(c.RemoteAddr), nil)
 	}
-	tooLong := errors.Is(c.Err(), tcpserver.ErrLineTooLong)
+	// A line too long gets E: say so, and show only its start.
+	tooLong := verdict == prime.Invalid && errors.Is(c.Err(), tcpserver.ErrLineTooLong)
 	class.record(student, line, tooLong, verdict)
 }
 

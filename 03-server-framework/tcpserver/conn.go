@@ -20,9 +20,9 @@ var (
 )
 
 const (
-	writeBufferBytes = 512                    // 256 replies a write
-	drainWindow      = 100 * time.Millisecond // a read, shutting down
-	lingerTime       = time.Second            // see close
+	bufferBytes = 4096                   // for reads and for writes
+	drainWindow = 100 * time.Millisecond // a read, shutting down
+	lingerTime  = time.Second            // see close
 )
 
 // A Conn is one client's connection, as a handler sees it: what
@@ -34,6 +34,7 @@ type Conn struct {
 
 	server   *Server
 	idle     time.Duration         // the server's IdleTimeout
+	maxLine  int                   // the server's MaxLineBytes
 	reader   *bufio.Reader         // rfile: what came, not yet read
 	readBy   time.Time             // the line's deadline, once needed
 	lastRead error                 // the network's last read error
@@ -43,9 +44,11 @@ type Conn struct {
 func (s *Server) newConn(conn net.Conn) *Conn {
 	c := &Conn{RemoteAddr: conn.RemoteAddr(), NetConn: conn, server: s}
 	c.idle = cmp.Or(s.IdleTimeout, DefaultIdleTimeout)
-	size := cmp.Or(s.MaxLineBytes, DefaultMaxLineBytes)
-	c.reader = bufio.NewReaderSize(connReader{c}, size)
-	c.Writer = bufio.NewWriterSize(connWriter{c}, writeBufferBytes)
+	c.maxLine = cmp.Or(s.MaxLineBytes, DefaultMaxLineBytes)
+	// Reads of 4 KiB: a client that sends many lines at once
+	// gets them answered in few reads, and few writes.
+	c.reader = bufio.NewReaderSize(connReader{c}, max(c.maxLine, bufferBytes))
+	c.Writer = bufio.NewWriterSize(connWriter{c}, bufferBytes)
 	return c
 }
 
@@ -63,13 +66,17 @@ func (c *Conn) ReadLine() ([]byte, error) {
 	}
 	c.readBy = time.Time{}
 	line, err := c.reader.ReadSlice('\n')
+	if err == nil && len(line) <= c.maxLine {
+		return line, nil
+	}
 	switch {
-	case err == nil, errors.Is(err, io.EOF) && len(line) > 0:
+	case len(line) > c.maxLine, errors.Is(err, ErrLineTooLong),
+		errors.Is(err, bufio.ErrBufferFull):
+		return line[:min(len(line), c.maxLine)], c.fail(ErrLineTooLong)
+	case errors.Is(err, io.EOF) && len(line) > 0:
 		return line, nil
 	case errors.Is(err, io.EOF):
 		return nil, io.EOF
-	case errors.Is(err, bufio.ErrBufferFull):
-		return line, c.fail(ErrLineTooLong)
 	case !errors.Is(err, os.ErrDeadlineExceeded):
 		return nil, c.fail(err)
 	case c.server.state.Load() != serving:
@@ -83,6 +90,9 @@ func (c *Conn) ReadLine() ([]byte, error) {
 // that answers many lines flushes when none does, so that a batch of
 // requests is answered in one write.
 func (c *Conn) HasLine() bool {
+	if c.reader.Buffered() == 0 {
+		return false
+	}
 	waiting, _ := c.reader.Peek(c.reader.Buffered())
 	return bytes.IndexByte(waiting, '\n') >= 0
 }
@@ -105,11 +115,16 @@ func (c *Conn) fail(err error) error {
 
 // connReader fills the read buffer. Before each read from the network
 // it sets the deadline: the line's, or a moment from now once the
-// server shuts down. A line already buffered costs no clock.
+// server shuts down. A line already buffered costs no clock. The
+// buffer asks for more only when what it holds has no '\n': if that
+// is MaxLineBytes already, the line is too long.
 type connReader struct{ c *Conn }
 
 func (r connReader) Read(p []byte) (int, error) {
 	c := r.c
+	if c.reader.Size()-len(p) >= c.maxLine {
+		return 0, ErrLineTooLong
+	}
 	if c.readBy.IsZero() {
 		c.readBy = time.Now().Add(c.idle)
 	}
