@@ -23,6 +23,7 @@ const (
 	bufferBytes = 4096                   // for reads and for writes
 	drainWindow = 100 * time.Millisecond // a read, shutting down
 	lingerTime  = time.Second            // see close
+	closeGrace  = 250 * time.Millisecond // see Server.Close
 )
 
 // A Conn is one client's connection, as a handler sees it: what
@@ -54,12 +55,11 @@ func (s *Server) newConn(conn net.Conn) *Conn {
 
 // ReadLine returns the next line, '\n' included, valid until the next
 // read; a last line that ends at the client's end of data is a line
-// too. The client has IdleTimeout to send it, from this call. If
-// MaxLineBytes arrive without a '\n', ReadLine returns them with
-// ErrLineTooLong. Any other error means no line to answer: io.EOF
-// (the client hung up), ErrIdleTimeout, the network's error, or
-// ErrServerClosed: after Shutdown, once every line already received
-// is answered; after Close, at once.
+// too. The client has IdleTimeout to send it, from this call. A line
+// longer than MaxLineBytes, or as long without a '\n', is cut to it,
+// with ErrLineTooLong. Other errors mean no line: io.EOF (the client
+// hung up), ErrIdleTimeout, the network's, or ErrServerClosed: after
+// Shutdown, once the lines received are answered; after Close, now.
 func (c *Conn) ReadLine() ([]byte, error) {
 	if c.server.state.Load() == closed {
 		return nil, c.fail(ErrServerClosed)
@@ -90,9 +90,6 @@ func (c *Conn) ReadLine() ([]byte, error) {
 // that answers many lines flushes when none does, so that a batch of
 // requests is answered in one write.
 func (c *Conn) HasLine() bool {
-	if c.reader.Buffered() == 0 {
-		return false
-	}
 	waiting, _ := c.reader.Peek(c.reader.Buffered())
 	return bytes.IndexByte(waiting, '\n') >= 0
 }
@@ -106,18 +103,16 @@ func (c *Conn) Err() error {
 	return nil
 }
 
-// fail records err as why the connection ends, unless an earlier
-// error is, and returns it.
+// fail records err for Err, unless an earlier error is, and returns it.
 func (c *Conn) fail(err error) error {
 	c.err.CompareAndSwap(nil, &err)
 	return err
 }
 
-// connReader fills the read buffer. Before each read from the network
-// it sets the deadline: the line's, or a moment from now once the
-// server shuts down. A line already buffered costs no clock. The
-// buffer asks for more only when what it holds has no '\n': if that
-// is MaxLineBytes already, the line is too long.
+// connReader fills the read buffer, which asks for more only when
+// what it holds has no '\n': if that is MaxLineBytes already, the line
+// is too long. Before each read from the network it sets a deadline:
+// the line's, or a moment from now once the server shuts down.
 type connReader struct{ c *Conn }
 
 func (r connReader) Read(p []byte) (int, error) {
@@ -159,8 +154,7 @@ type connWriter struct{ c *Conn }
 
 func (w connWriter) Write(p []byte) (int, error) {
 	c, s := w.c, w.c.server
-	deadline := time.Now().Add(c.idle)
-	timeout := ErrIdleTimeout
+	deadline, timeout := time.Now().Add(c.idle), ErrIdleTimeout
 	if s.state.Load() == closed {
 		deadline, timeout = s.closeBy, ErrServerClosed
 	}
@@ -172,9 +166,9 @@ func (w connWriter) Write(p []byte) (int, error) {
 		err = timeout
 	}
 	if err != nil {
-		return n, c.fail(err)
+		err = c.fail(err)
 	}
-	return n, nil
+	return n, err
 }
 
 // close ends the connection politely: it sends the end of the data,

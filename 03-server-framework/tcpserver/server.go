@@ -49,8 +49,8 @@ const (
 // what ReadLine returns when the server stops reading.
 var ErrServerClosed = errors.New("tcpserver: server closed")
 
-// A Server accepts TCP connections and hands each to its Handler, in
-// a goroutine of its own. A Server serves one listener, once.
+// A Server hands each TCP connection to its Handler, in a goroutine
+// of its own. It serves one listener, once.
 type Server struct {
 	// Handler serves each connection.
 	Handler Handler
@@ -65,9 +65,9 @@ type Server struct {
 	// logger.
 	ErrorLog *log.Logger
 
-	// state is where the server is: serving, then shuttingDown
-	// once Shutdown or Close begins (stop accepting, answer what
-	// has arrived), then closed once Close does (stop now).
+	// state is serving, then shuttingDown once Shutdown or Close
+	// begins (stop accepting, answer what has arrived), then closed
+	// once Close does (stop now).
 	state   atomic.Int32
 	closeBy time.Time // Close's deadline, set before closed
 
@@ -81,9 +81,8 @@ type Server struct {
 const serving, shuttingDown, closed = 0, 1, 2
 
 // Serve accepts connections on listener and serves each in a new
-// goroutine, until Shutdown or Close (then it returns
-// ErrServerClosed) or until Accept fails. It closes listener when it
-// returns.
+// goroutine until Shutdown or Close (ErrServerClosed) or until Accept
+// fails. It closes listener when it returns.
 func (s *Server) Serve(listener net.Listener) error {
 	defer listener.Close()
 	s.mu.Lock()
@@ -101,8 +100,7 @@ func (s *Server) Serve(listener net.Listener) error {
 		if err != nil {
 			return err
 		}
-		// Counted under the lock that Shutdown takes, so that
-		// Shutdown waits for it.
+		// Counted under Shutdown's lock, so that it waits for it.
 		s.mu.Lock()
 		if s.state.Load() != serving {
 			s.mu.Unlock()
@@ -120,11 +118,11 @@ func (s *Server) Serve(listener net.Listener) error {
 // serve runs the handler on one connection, then flushes and closes
 // it, even if the handler panics.
 func (s *Server) serve(c *Conn) {
-	defer s.active.Done()
 	defer func() {
 		s.mu.Lock()
-		defer s.mu.Unlock()
 		delete(s.conns, c)
+		s.mu.Unlock()
+		s.active.Done()
 	}()
 	defer c.close()
 	defer func() {
@@ -135,8 +133,7 @@ func (s *Server) serve(c *Conn) {
 		}
 	}()
 	s.Handler.Handle(c)
-	// A failed write is the client's doing: c.Err says so.
-	_ = c.Writer.Flush()
+	_ = c.Writer.Flush() // a failure is the client's: c.Err says it
 }
 
 // Shutdown stops the server gracefully: it closes the listener, lets
@@ -150,10 +147,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.beginShutdown()
 	s.mu.Unlock()
 	finished := make(chan struct{})
-	go func() {
-		s.active.Wait()
-		close(finished)
-	}()
+	go func() { s.active.Wait(); close(finished) }()
 	select {
 	case <-finished:
 		return nil
@@ -162,13 +156,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// closeGrace is how long Close gives the replies already written.
-const closeGrace = 250 * time.Millisecond
-
 // Close stops the server now, politely: ReadLine says ErrServerClosed
-// at once, replies already written have closeGrace to leave, and no
-// reset destroys them. Close waits for the connections twice
-// closeGrace at most, then closes those left at once.
+// at once, replies already written have closeGrace (a quarter second)
+// to leave, and no reset destroys them. Close waits for the
+// connections twice that at most, then closes those left at once.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.beginShutdown()
@@ -205,8 +196,8 @@ func (s *Server) beginShutdown() {
 		// Accept returns at once, with an error.
 		s.listener.Close()
 	}
-	// A read waiting for its client gets a moment more for data
-	// already on its way.
+	// A read waiting for its client gets a moment for what is on
+	// its way.
 	for c := range s.conns {
 		_ = c.NetConn.SetReadDeadline(time.Now().Add(drainWindow))
 	}
