@@ -20,7 +20,8 @@ var (
 )
 
 const (
-	bufferBytes = 4096                   // for reads and for writes
+	readBytes   = 4096                   // a read: 800 short requests
+	writeBytes  = 2048                   // a write: their replies
 	drainWindow = 100 * time.Millisecond // a read, shutting down
 	lingerTime  = time.Second            // see close
 	closeGrace  = 250 * time.Millisecond // see Server.Close
@@ -46,10 +47,9 @@ func (s *Server) newConn(conn net.Conn) *Conn {
 	c := &Conn{RemoteAddr: conn.RemoteAddr(), NetConn: conn, server: s}
 	c.idle = cmp.Or(s.IdleTimeout, DefaultIdleTimeout)
 	c.maxLine = cmp.Or(s.MaxLineBytes, DefaultMaxLineBytes)
-	// Reads of 4 KiB: a client that sends many lines at once
-	// gets them answered in few reads, and few writes.
-	c.reader = bufio.NewReaderSize(connReader{c}, max(c.maxLine, bufferBytes))
-	c.Writer = bufio.NewWriterSize(connWriter{c}, bufferBytes)
+	// Many lines sent at once are answered in few reads and writes.
+	c.reader = bufio.NewReaderSize(connReader{c}, max(c.maxLine, readBytes))
+	c.Writer = bufio.NewWriterSize(connWriter{c}, writeBytes)
 	return c
 }
 
