@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -67,8 +68,13 @@ func askEach(addr string, numbers []string, timeout time.Duration,
 	return allUnderstood
 }
 
-// askOnce connects, sends one request, reads one reply line, and
-// hangs up: the whole life of a one-shot connection.
+// askOnce connects, sends one request, reads one reply line, waits for
+// the server to hang up, and closes: the whole life of a one-shot
+// connection. The source text's client closes as soon as it has the
+// reply; waiting for the server's end of the data first makes sure
+// the server closes first, as a one-shot server means to, and so
+// keeps the trace of the connection (TIME_WAIT, see the README) on
+// its side, not on the client's.
 func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	conn, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
@@ -83,9 +89,15 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	if _, err := conn.Write([]byte(request)); err != nil {
 		return nil, command.Reason(err)
 	}
-	reply, err := prime.ReadReply(bufio.NewReaderSize(conn, 64))
+	replies := bufio.NewReaderSize(conn, 64)
+	reply, err := prime.ReadReply(replies)
 	if err != nil {
 		return nil, command.Reason(err)
+	}
+	// The reply is valid until the next read: keep a copy.
+	reply = bytes.Clone(reply)
+	if _, err := io.Copy(io.Discard, replies); err != nil {
+		return nil, fmt.Errorf("after the reply %q, the server did not hang up: %w", reply, command.Reason(err))
 	}
 	return reply, nil
 }

@@ -40,7 +40,7 @@ func appendRequest(dst, line []byte, tooLong bool, maxLine int) []byte {
 		end /= 2
 	}
 	if tooLong {
-		dst = append(dst, " (over "...)
+		dst = append(dst, " (no newline in "...)
 		dst = appendThousands(dst, int64(maxLine))
 		return append(dst, " bytes)"...)
 	}

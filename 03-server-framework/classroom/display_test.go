@@ -28,7 +28,7 @@ func TestRequestsAreShownEscapedAndBounded(t *testing.T) {
 		{strings.Repeat("1", 45) + "\n", false, `"1111111111111111111111111111111111111111"... (46 bytes)`},
 		// A cut never splits a rune.
 		{strings.Repeat("é", 30) + "\n", false, `"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"... (61 bytes)`},
-		{strings.Repeat("7", 1024), true, `"7777777777777777777777777777777777777777"... (over 1,024 bytes)`},
+		{strings.Repeat("7", 1024), true, `"7777777777777777777777777777777777777777"... (no newline in 1,024 bytes)`},
 	} {
 		got := string(appendRequest(nil, []byte(c.line), c.tooLong, 1024))
 		assert.Equal(t, c.shown, got, "%+q", c.line)

@@ -39,7 +39,7 @@ func (class *Class) whyEnded(err error) string {
 	case errors.Is(err, tcpserver.ErrIdleTimeout):
 		return fmt.Sprintf("ended: no line sent, or no reply taken, for %v (-idle-timeout)", class.IdleTimeout)
 	case errors.Is(err, tcpserver.ErrLineTooLong):
-		return fmt.Sprintf("ended: %s bytes came without a newline (-max-line-bytes)", thousands(int64(class.MaxLineBytes)))
+		return fmt.Sprintf("ended: no newline within the first %s bytes of a line (-max-line-bytes)", thousands(int64(class.MaxLineBytes)))
 	case isReset(err):
 		return "ended: reset by the client"
 	}

@@ -205,10 +205,10 @@ func TestConnectionEndingsAreSaidOncePerHostAndReason(t *testing.T) {
 		lines++
 	}
 	assert.Equal(t, map[string]int{
-		"127.0.0.2 closed at once: over the 32 allowed per host (-max-conns-per-host)": 500,
-		"10.0.0.7 ended: no line sent, or no reply taken, for 5m0s (-idle-timeout)":    3,
-		"10.0.0.7 ended: reset by the client":                                          1,
-		"10.0.0.7 ended: 1,024 bytes came without a newline (-max-line-bytes)":         1,
+		"127.0.0.2 closed at once: over the 32 allowed per host (-max-conns-per-host)":        500,
+		"10.0.0.7 ended: no line sent, or no reply taken, for 5m0s (-idle-timeout)":           3,
+		"10.0.0.7 ended: reset by the client":                                                 1,
+		"10.0.0.7 ended: no newline within the first 1,024 bytes of a line (-max-line-bytes)": 1,
 	}, counts)
 	// A summary line per host and reason, not one per connection.
 	assert.Less(t, lines, 50)

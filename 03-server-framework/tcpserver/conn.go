@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// What ends a connection, besides the network's errors: MaxLineBytes
-// without a '\n'; a line, or a reply taken, later than IdleTimeout.
+// What ends a connection, besides the network's: no '\n' in a line's
+// first MaxLineBytes; a line, or a reply taken, after IdleTimeout.
 var (
 	ErrLineTooLong = errors.New("tcpserver: line too long")
 	ErrIdleTimeout = errors.New("tcpserver: idle timeout")
@@ -55,9 +55,9 @@ func (s *Server) newConn(conn net.Conn) *Conn {
 
 // ReadLine returns the next line, '\n' included, valid until the next
 // read; a last line that ends at the client's end of data is a line
-// too. The client has IdleTimeout to send it, from this call. A line
-// longer than MaxLineBytes, or as long without a '\n', is cut to it,
-// with ErrLineTooLong. Other errors mean no line: io.EOF (the client
+// too. The client has IdleTimeout to send it, from this call. If the
+// '\n' is not in a line's first MaxLineBytes, they come with
+// ErrLineTooLong. Other errors mean no line: io.EOF (the client
 // hung up), ErrIdleTimeout, the network's, or ErrServerClosed: after
 // Shutdown, once the lines received are answered; after Close, now.
 func (c *Conn) ReadLine() ([]byte, error) {

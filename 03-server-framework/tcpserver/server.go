@@ -58,8 +58,8 @@ type Server struct {
 	// IdleTimeout is how long a client has to send each line,
 	// from when the handler asks for it, and to take each reply.
 	IdleTimeout time.Duration
-	// MaxLineBytes is each connection's read buffer: a line,
-	// '\n' included, must fit in it.
+	// MaxLineBytes is the longest line, '\n' included: 1 KiB
+	// unless set.
 	MaxLineBytes int
 	// ErrorLog gets a handler's panic; nil means log's standard
 	// logger.
