@@ -51,6 +51,7 @@ type Class struct {
 	turns    *turns
 	stopping chan struct{} // closed when answering stops (Close)
 	stopped  chan struct{} // closed when the shutdown is over (StopOnCtrlC)
+	stopAt   time.Time     // when the shutdown began, once stopped is closed
 }
 
 // open makes a class on listener, with screen for its screen. ctx
@@ -67,7 +68,7 @@ func open(ctx context.Context, settings Settings, listener net.Listener, screen 
 	class.say = log.New(screen, "server | ", 0)
 	// stderr too is written in the background: a terminal that
 	// stops reading must not stop the server.
-	class.errors = newSpool(stderr, screenRoom, 0, 0, nil)
+	class.errors = newSpool(stderr, screenRoom, 0, nil)
 	class.ErrorLog = log.New(class.errors, "server: ", 0)
 	class.Listener = newLimits(listener, class)
 	return class
@@ -109,14 +110,17 @@ func (class *Class) record(student *studentConn, line []byte, tooLong bool, verd
 		class.screen.showRequest(shown, student.dropped)
 	}
 	if class.log != nil {
-		class.log.record(student, line, tooLong, class.MaxLineBytes, verdict, class.stopping)
+		class.log.record(student, line, tooLong, class.MaxLineBytes, verdict)
 	}
 }
 
-// How long the last lines may take at exit, after the answering: a
-// log file and a terminal that take no writes get this long each, so
-// that neither can hold the server past its 3 seconds.
+// How long the last lines may take at exit, after the answering. The
+// log gets what is left of exitBudget, counted from Ctrl-C, but at
+// least logCloseWait, and the terminal then screenCloseWait: a log
+// file and a terminal that take no writes cannot hold the server past
+// its 3 seconds.
 const (
+	exitBudget      = 3 * time.Second
 	logCloseWait    = 200 * time.Millisecond
 	screenCloseWait = 200 * time.Millisecond
 )
@@ -132,12 +136,17 @@ func (class *Class) finish(err error) int {
 		code = 1
 	}
 	class.cancel()
+	logBy := time.Now().Add(logCloseWait)
 	if class.stopped != nil {
 		<-class.stopped
+		// The margin is for the process's own exit.
+		if left := class.stopAt.Add(exitBudget - screenCloseWait - 100*time.Millisecond); left.After(logBy) {
+			logBy = left
+		}
 	}
 	class.say.Print("stopped")
 	if class.log != nil {
-		if err := class.log.Close(time.Now().Add(logCloseWait)); err != nil {
+		if err := class.log.Close(logBy); err != nil {
 			class.ErrorLog.Printf("closing the log: %v", err)
 			code = 1
 		}

@@ -19,14 +19,15 @@ const (
 	// file. When it is full, answering waits for the file: a disk
 	// that is merely slow, or a writer short of CPU on a busy
 	// machine, slows the server down rather than losing lines.
-	// As much again takes the lines of replies already on their
-	// way, up to 256 on each connection.
-	logRoom = 4 << 20
-	// logStuckAfter is how long the file may take nothing before
-	// it counts as stuck (a pipe nobody reads, a dead network
-	// disk): requests are then left out of the log, and counted,
-	// instead of waited for.
-	logStuckAfter = time.Second
+	logRoom = 1 << 20
+	// logStuckAfter is how long one write to the file may take
+	// before the file counts as stuck (a pipe nobody reads, a dead
+	// network disk): requests are then left out of the log, and
+	// counted, instead of waited for. A disk that falls behind can
+	// hold a write for seconds (Linux makes a writer wait while it
+	// writes back what the page cache holds): that is slow, not
+	// stuck.
+	logStuckAfter = 5 * time.Second
 	// logFlushEvery is how often the lines waiting are written.
 	logFlushEvery = 200 * time.Millisecond
 	// logNoteRoom is kept free under the size cap for the line
@@ -99,7 +100,7 @@ func numbered(path string, n int) string {
 // newRequestLog logs to file, which holds size bytes already.
 func newRequestLog(file io.Writer, name string, size, max int64, warn func(string)) *RequestLog {
 	l := &RequestLog{name: name, file: file, warn: warn, size: size, max: max}
-	l.spool = newSpool(file, logRoom, logRoom, logFlushEvery, func(err error) {
+	l.spool = newSpool(file, logRoom, logFlushEvery, func(err error) {
 		l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, the server goes on answering", name, command.Reason(err)))
 	})
 	if size+logNoteRoom > max {
@@ -109,13 +110,8 @@ func newRequestLog(file io.Writer, name string, size, max int64, warn func(strin
 }
 
 // record formats the log line of a request answered on conn; it goes
-// to the file once the reply leaves (see commit). If the lines waiting
-// for the file fill the room they have, record waits until the file
-// takes some, unless stop is closed or the file is stuck.
-func (l *RequestLog) record(conn *studentConn, line []byte, tooLong bool, maxLine int, verdict prime.Verdict, stop <-chan struct{}) {
-	if !l.spool.waitForRoom(stop, logStuckAfter) && l.spool.stuck(logStuckAfter) {
-		l.sayStuck()
-	}
+// to the file once the reply leaves (see commit).
+func (l *RequestLog) record(conn *studentConn, line []byte, tooLong bool, maxLine int, verdict prime.Verdict) {
 	now := time.Now()
 	if second := now.Unix(); second != conn.stampSecond || conn.stamp == nil {
 		conn.stamp = now.AppendFormat(conn.stamp[:0], "2006/01/02 15:04:05 ")
@@ -156,22 +152,25 @@ func (c *studentConn) commit(sent []byte) {
 	for range replies {
 		end += bytes.IndexByte(c.pending[end:], '\n') + 1
 	}
-	c.class.log.add(c.pending[:end], replies)
+	c.class.log.add(c.pending[:end], replies, c.class.stopping)
 	c.pendingLines -= replies
 	c.pending = append(c.pending[:0], c.pending[end:]...)
 }
 
-// add gives count whole lines to the spool, within the size cap.
-func (l *RequestLog) add(lines []byte, count int) {
+// add gives count whole lines to the spool, within the size cap. When
+// the lines waiting fill their room, it waits for the file to take
+// some, unless the file is stuck or stop is closed.
+func (l *RequestLog) add(lines []byte, count int, stop <-chan struct{}) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.stopped {
 		l.notLogged += int64(count)
+		l.mu.Unlock()
 		return
 	}
 	// The cap: the lines that fit, then one last line that says
 	// why the log ends there.
 	if l.size+int64(len(lines))+logNoteRoom > l.max {
+		defer l.mu.Unlock()
 		fit := wholeLines(lines, int(l.max-logNoteRoom-l.size))
 		if l.size+int64(fit)+logNoteRoom > l.max {
 			fit = 0
@@ -183,8 +182,13 @@ func (l *RequestLog) add(lines []byte, count int) {
 		l.stop(fmt.Sprintf("%s reached -log-max (%s bytes): no more requests are logged; the server goes on answering", l.name, thousands(l.max)))
 		return
 	}
-	if l.spool.add(lines) {
-		l.size += int64(len(lines))
+	// Counted before the wait, so that connections waiting at once
+	// cannot pass the cap together.
+	l.size += int64(len(lines))
+	l.mu.Unlock()
+
+	if !l.spool.addWaiting(lines, logStuckAfter, stop) && l.spool.stuck(logStuckAfter) {
+		l.sayStuck()
 	}
 }
 

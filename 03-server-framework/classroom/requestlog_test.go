@@ -216,6 +216,8 @@ func waitFor(t *testing.T, what string, done func() bool) {
 }
 
 func TestAStuckLogFileHoldsUpNeitherRecordingNorClose(t *testing.T) {
+	// It waits for the file to count as stuck: beside the other tests.
+	t.Parallel()
 	// A log file that takes no writes (a pipe nobody reads, a stuck
 	// network disk) is like a terminal that stopped reading: every
 	// Write waits until the test lets it go.
@@ -246,8 +248,8 @@ func TestAStuckLogFileHoldsUpNeitherRecordingNorClose(t *testing.T) {
 	spool.mu.Lock()
 	waiting, writing := len(spool.waiting), len(spool.writing)
 	spool.mu.Unlock()
-	assert.LessOrEqual(t, waiting, 2*logRoom)
-	assert.LessOrEqual(t, writing, 2*logRoom)
+	assert.LessOrEqual(t, waiting, logRoom)
+	assert.LessOrEqual(t, writing, logRoom)
 
 	// Close gives up on the file at its deadline.
 	closed := make(chan error, 1)
@@ -261,7 +263,7 @@ func TestAStuckLogFileHoldsUpNeitherRecordingNorClose(t *testing.T) {
 	// Said once each: that requests are left out, and why, then
 	// how many: every one, since the file took not a single line.
 	assert.Equal(t, []string{
-		"prime_server.log has taken no write for 1s: requests are left out of it until it takes writes again; the server goes on answering",
+		"prime_server.log has taken no write for 5s: requests are left out of it until it takes writes again; the server goes on answering",
 		"400,000 answered requests are not in prime_server.log",
 	}, said.lines)
 
@@ -291,6 +293,8 @@ func (f *lateFile) Write(p []byte) (int, error) {
 }
 
 func TestALogFileThatCatchesUpLogsAgainAndTheGapIsCounted(t *testing.T) {
+	// It waits for the file to count as stuck: beside the other tests.
+	t.Parallel()
 	file := &lateFile{release: make(chan struct{})}
 	var said warnings
 	requestLog := newRequestLog(file, "prime_server.log", 0, 100e6, said.warn)
@@ -325,6 +329,53 @@ func TestALogFileThatCatchesUpLogsAgainAndTheGapIsCounted(t *testing.T) {
 	assert.Less(t, logged, stuck)
 	// Every request is in the file or in the count.
 	require.Len(t, said.lines, 2, "%q", said.lines)
-	assert.Contains(t, said.lines[0], "has taken no write for 1s")
+	assert.Contains(t, said.lines[0], "has taken no write for 5s")
 	assert.Equal(t, fmt.Sprintf("%s answered requests are not in prime_server.log", thousands(int64(stuck+after-logged))), said.lines[1])
+}
+
+// Two servers started in one folder both log to prime_server.log by
+// default. The first holds the file; the second says so and logs
+// beside it, so that each file keeps -log-max, which counts what the
+// file held when the server opened it.
+func TestTwoServersInOneFolderEachKeepTheLogCap(t *testing.T) {
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "prime_server.log")
+	// Left by an earlier run: 15,000 bytes already.
+	require.NoError(t, os.WriteFile(logPath, bytes.Repeat([]byte("an earlier line\n"), 1000)[:15000], 0o644))
+
+	var stdout1, stderr1, stdout2, stderr2 testkit.SyncBuffer
+	addr1, stop1 := startServer(t, &stdout1, &stderr1, "-log", logPath, "-log-max", "20kB")
+	addr2, stop2 := startServer(t, &stdout2, &stderr2, "-log", logPath, "-log-max", "20kB")
+	const requests = 2000
+	assert.Equal(t, requests, pipeline(t, addr1, "", requests))
+	assert.Equal(t, requests, pipeline(t, addr2, "", requests))
+	require.Equal(t, 0, stop1(), stderr1.String())
+	require.Equal(t, 0, stop2(), stderr2.String())
+
+	second := filepath.Join(dir, "prime_server-2.log")
+	assert.Contains(t, stdout2.String(), "server | "+logPath+" is in use by another server: this one logs to "+second+"\n")
+	for _, path := range []string{logPath, second} {
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, info.Size(), int64(20_000), path)
+		content, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Contains(t, string(content), "the log reached -log-max (20,000 bytes)", path)
+	}
+}
+
+// A server restarted on a log that is already over its cap logs
+// nothing, and says so.
+func TestALogAlreadyOverItsCapIsLeftAsItIs(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "prime_server.log")
+	old := bytes.Repeat([]byte("an earlier line\n"), 2000)
+	require.NoError(t, os.WriteFile(logPath, old, 0o644))
+	var stdout, stderr testkit.SyncBuffer
+	addr, stop := startServer(t, &stdout, &stderr, "-log", logPath, "-log-max", "20kB")
+	assert.Equal(t, 10, pipeline(t, addr, "", 10))
+	require.Equal(t, 0, stop(), stderr.String())
+	content, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	assert.Equal(t, old, content)
+	assert.Contains(t, stderr.String(), logPath+" is already 32,000 bytes, over -log-max 20,000: no request is logged")
 }

@@ -65,7 +65,7 @@ type ending struct {
 // rate-limited. Close it when the server has stopped.
 func NewScreen(out io.Writer) *Screen {
 	s := &Screen{
-		spool:   newSpool(out, screenRoom, 0, 0, nil),
+		spool:   newSpool(out, screenRoom, 0, nil),
 		out:     out,
 		endings: make(map[ending]int64),
 		stop:    make(chan struct{}),

@@ -8,8 +8,9 @@ import (
 )
 
 // answerBudget is how long Ctrl-C lets the server answer what has
-// arrived. Then Close takes at most half a second, and the log and
-// the terminal 0.2 s each: the server exits within 3 seconds.
+// arrived. Then Close takes at most half a second, the log what is
+// left of 3 seconds but for the terminal's 0.2 s (see finish): the
+// server exits within 3 seconds.
 const answerBudget = 2 * time.Second
 
 // StopOnCtrlC shuts server down when Ctrl-C (or SIGTERM, or SIGHUP)
@@ -23,6 +24,7 @@ func (class *Class) StopOnCtrlC(server *tcpserver.Server) {
 	go func() {
 		defer close(class.stopped)
 		<-class.ctx.Done()
+		class.stopAt = time.Now()
 		class.say.Print("shutting down: answering the requests received")
 		ctx, cancel := context.WithTimeout(context.Background(), answerBudget)
 		defer cancel()

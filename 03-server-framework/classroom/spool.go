@@ -18,13 +18,12 @@ const pieceBytes = 4 << 10
 // pipe nobody reads or a stuck disk holds up only that goroutine.
 // The screen, stderr and the request log each write through one.
 //
-// When the lines waiting reach capacity, waitForRoom lets a caller
-// wait, as long as the goroutine makes progress; past capacity and
-// overflow, add drops new lines, and counts them.
+// When the lines waiting would pass capacity, add drops new ones, and
+// counts them; addWaiting waits instead, for as long as the goroutine
+// makes progress.
 type spool struct {
 	out      io.Writer
-	capacity int           // bytes waiting that make waitForRoom wait
-	overflow int           // bytes more that add takes all the same
+	capacity int           // the most bytes that wait
 	every    time.Duration // write this often; 0 means at once
 	failed   func(error)   // hears out's first error; nil for none
 
@@ -37,7 +36,7 @@ type spool struct {
 	broken    bool          // out failed: lines are dropped
 	closing   bool          // close was called: lines are dropped
 	abandoned bool          // close stopped waiting for out
-	moved     time.Time     // when out last took a piece, or idled
+	inWrite   time.Time     // when the write to out now under way began
 	freed     chan struct{} // closed, and renewed, when room frees
 
 	wake chan struct{} // lines wait: write them now
@@ -46,14 +45,12 @@ type spool struct {
 }
 
 // newSpool starts the goroutine that writes to out.
-func newSpool(out io.Writer, capacity, overflow int, every time.Duration, failed func(error)) *spool {
+func newSpool(out io.Writer, capacity int, every time.Duration, failed func(error)) *spool {
 	s := &spool{
 		out:      out,
 		capacity: capacity,
-		overflow: overflow,
 		every:    every,
 		failed:   failed,
-		moved:    time.Now(),
 		freed:    make(chan struct{}),
 		wake:     make(chan struct{}, 1),
 		quit:     make(chan struct{}),
@@ -69,12 +66,12 @@ func newSpool(out io.Writer, capacity, overflow int, every time.Duration, failed
 func (s *spool) add(lines []byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.broken || s.closing || len(s.waiting)+len(lines) > s.capacity+s.overflow {
+	if s.broken || s.closing || len(s.waiting)+len(lines) > s.capacity {
 		s.lost += int64(bytes.Count(lines, newline))
 		return false
 	}
 	s.waiting = append(s.waiting, lines...)
-	if s.every == 0 || len(s.waiting) >= s.capacity/2 {
+	if s.every == 0 || len(s.waiting) >= s.capacity/4 {
 		s.poke()
 	}
 	return true
@@ -89,45 +86,47 @@ func (s *spool) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// waitForRoom waits until lines may be added, and reports whether
-// they may. It gives up when stop is closed, when out failed, and
-// when out has taken nothing for stuckAfter: a file that is merely
-// slow makes its writers wait, one that is stuck does not.
-func (s *spool) waitForRoom(stop <-chan struct{}, stuckAfter time.Duration) bool {
+// addWaiting is add, but when lines do not fit it waits for the
+// goroutine to make room. It gives up, and counts lines as lost, when
+// one write to out has not returned for stuckAfter, or when stop is
+// closed: a file that is slow, or a goroutine short of CPU on a busy
+// machine, makes the writers wait; a file that takes nothing at all
+// does not. It reports whether the lines were added.
+func (s *spool) addWaiting(lines []byte, stuckAfter time.Duration, stop <-chan struct{}) bool {
 	for {
 		s.mu.Lock()
-		if s.broken || s.closing {
+		fits := len(s.waiting)+len(lines) <= s.capacity || len(s.waiting) == 0
+		if s.broken || s.closing || fits || s.stuckLocked(stuckAfter) || isClosed(stop) {
 			s.mu.Unlock()
-			return false
-		}
-		if len(s.waiting) < s.capacity {
-			s.mu.Unlock()
-			return true
+			return s.add(lines)
 		}
 		freed := s.freed
-		stuckIn := time.Until(s.moved.Add(stuckAfter))
 		s.mu.Unlock()
-		if stuckIn <= 0 {
-			return false
-		}
-		timer := time.NewTimer(stuckIn)
+		// Look again when room frees, or when the write under
+		// way may have become stuck.
+		timer := time.NewTimer(stuckAfter / 4)
 		select {
 		case <-freed:
+		case <-timer.C:
 		case <-stop:
 			timer.Stop()
-			return false
-		case <-timer.C:
+			return s.add(lines)
 		}
 		timer.Stop()
 	}
 }
 
-// stuck reports whether out has lines to take and has taken none for
+// stuck reports whether a write to out has not returned for
 // stuckAfter.
 func (s *spool) stuck(stuckAfter time.Duration) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.writing != nil && time.Since(s.moved) >= stuckAfter
+	return s.stuckLocked(stuckAfter)
+}
+
+// stuckLocked is stuck for a caller that holds s.mu.
+func (s *spool) stuckLocked(stuckAfter time.Duration) bool {
+	return !s.inWrite.IsZero() && time.Since(s.inWrite) >= stuckAfter
 }
 
 // poke wakes the goroutine, without waiting. The caller holds s.mu.
@@ -167,7 +166,6 @@ func (s *spool) run() {
 func (s *spool) writeWaiting() {
 	s.mu.Lock()
 	if len(s.waiting) == 0 || s.abandoned {
-		s.moved = time.Now()
 		s.mu.Unlock()
 		return
 	}
@@ -180,12 +178,15 @@ func (s *spool) writeWaiting() {
 	rest := batch
 	var err error
 	for len(rest) > 0 && err == nil {
+		s.mu.Lock()
+		s.inWrite = time.Now()
+		s.mu.Unlock()
 		var n int
 		n, err = s.out.Write(rest[:wholeLines(rest, pieceBytes)])
 		rest = rest[n:]
 		s.mu.Lock()
+		s.inWrite = time.Time{}
 		s.written = len(batch) - len(rest)
-		s.moved = time.Now()
 		s.mu.Unlock()
 	}
 
@@ -255,4 +256,14 @@ func (s *spool) close(deadline time.Time) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lost
+}
+
+// isClosed reports whether the channel is closed.
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
