@@ -66,6 +66,11 @@ func newSpool(out io.Writer, capacity int, every time.Duration, failed func(erro
 func (s *spool) add(lines []byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addLocked(lines)
+}
+
+// addLocked is add for a caller that holds s.mu.
+func (s *spool) addLocked(lines []byte) bool {
 	if s.broken || s.closing || len(s.waiting)+len(lines) > s.capacity {
 		s.lost += int64(bytes.Count(lines, newline))
 		return false
@@ -95,10 +100,10 @@ func (s *spool) Write(p []byte) (int, error) {
 func (s *spool) addWaiting(lines []byte, stuckAfter time.Duration, stop <-chan struct{}) bool {
 	for {
 		s.mu.Lock()
-		fits := len(s.waiting)+len(lines) <= s.capacity || len(s.waiting) == 0
-		if s.broken || s.closing || fits || s.stuckLocked(stuckAfter) || isClosed(stop) {
-			s.mu.Unlock()
-			return s.add(lines)
+		if len(s.waiting)+len(lines) <= s.capacity || s.broken || s.closing ||
+			s.stuckLocked(stuckAfter) || isClosed(stop) {
+			defer s.mu.Unlock()
+			return s.addLocked(lines)
 		}
 		freed := s.freed
 		s.mu.Unlock()
@@ -109,8 +114,6 @@ func (s *spool) addWaiting(lines []byte, stuckAfter time.Duration, stop <-chan s
 		case <-freed:
 		case <-timer.C:
 		case <-stop:
-			timer.Stop()
-			return s.add(lines)
 		}
 		timer.Stop()
 	}
@@ -192,7 +195,7 @@ func (s *spool) writeWaiting() {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.writing = nil
+	s.writing, s.written = nil, 0
 	s.spare = batch[:0]
 	if err == nil || s.abandoned {
 		// Nothing lost, or close counted it already.
