@@ -24,6 +24,8 @@ import (
 //   - When Accept fails for a reason that may pass, such as running
 //     out of file descriptors, it waits 5 ms, then 10, 20, up to a
 //     second, instead of spinning on the error.
+//   - Each connection's socket buffers are bounded, so that clients
+//     that never read cannot make the system hold gigabytes.
 type limits struct {
 	net.Listener
 	class *Class
@@ -79,7 +81,26 @@ func (l *limits) Accept() (net.Conn, error) {
 			l.class.screen.ended(conn.RemoteAddr(), l.class.whyRefused())
 			continue
 		}
+		boundBuffers(conn)
 		return l.class.newStudentConn(conn, host, l), nil
+	}
+}
+
+// socketBufferBytes bounds what one connection's socket holds in the
+// system, each way: a client that sends requests and never reads the
+// replies fills the server's buffers, which the system otherwise
+// grows to megabytes per connection. Linux counts twice what is asked
+// for, so 64 KiB is 128 KiB each way, 8 MiB for one laptop's 32
+// connections. A pipelining client still gets its replies at full
+// speed.
+const socketBufferBytes = 64 << 10
+
+// boundBuffers sets conn's socket buffers to socketBufferBytes. If
+// the system refuses, the connection keeps its own.
+func boundBuffers(conn net.Conn) {
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetReadBuffer(socketBufferBytes)
+		_ = tcp.SetWriteBuffer(socketBufferBytes)
 	}
 }
 
