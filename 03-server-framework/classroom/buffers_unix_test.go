@@ -7,13 +7,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"workbook/03-server-framework/tcpserver"
 )
 
 // A student's connection holds at most 128 KiB in the system each
-// way, whatever the system would grow it to.
+// way, instead of what the system would grow it to.
 func TestAConnectionsSocketBuffersAreBounded(t *testing.T) {
 	sizes := make(chan [2]int, 1)
 	s := serveClass(t, quietSettings(), nil, func(*Class) tcpserver.Handler {
@@ -33,8 +32,11 @@ func TestAConnectionsSocketBuffersAreBounded(t *testing.T) {
 	})
 	conn := dialFrom(t, "127.0.0.1", s.addr)
 	defer conn.Close()
+	// Set, and so no longer grown by the system: Linux reports
+	// twice what was set, macOS what was set. (A new socket's own
+	// send buffer starts at 16 KiB on Linux, and grows.)
+	set := []int{socketBufferBytes, 2 * socketBufferBytes}
 	got := <-sizes
-	require.Positive(t, got[0])
-	assert.LessOrEqual(t, got[0], 2*socketBufferBytes, "send buffer")
-	assert.LessOrEqual(t, got[1], 2*socketBufferBytes, "receive buffer")
+	assert.Contains(t, set, got[0], "send buffer")
+	assert.Contains(t, set, got[1], "receive buffer")
 }
