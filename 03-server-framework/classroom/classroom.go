@@ -89,6 +89,10 @@ func (class *Class) warn(problem string) {
 // sequences and look-alike characters, and the screen may be a
 // projector.
 func (class *Class) Record(c *tcpserver.Conn, line []byte, verdict prime.Verdict) {
+	if !class.show && class.log == nil {
+		// -quiet and -log off: nothing to record.
+		return
+	}
 	student, ok := c.NetConn.(*studentConn)
 	if !ok {
 		student = class.newStudentConn(c.NetConn, hostOf(c.RemoteAddr), nil)
