@@ -27,7 +27,8 @@ var sourceNumbers = []string{
 func runClient(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("client", flag.ContinueOnError)
 	addr := flags.String("addr", classroom.Defaults().Addr, "server address")
-	timeout := flags.Duration("timeout", 5*time.Second, "how long to wait for the server, to connect and to reply")
+	timeout := flags.Duration("timeout", 5*time.Second,
+		"how long to wait for the server, to connect and to reply")
 	if code, ok := command.ParseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
@@ -97,7 +98,8 @@ func askOnce(addr, request string, timeout time.Duration) ([]byte, error) {
 	// The reply is valid until the next read: keep a copy.
 	reply = bytes.Clone(reply)
 	if _, err := io.Copy(io.Discard, replies); err != nil {
-		return nil, fmt.Errorf("after the reply %q, the server did not hang up: %w", reply, command.Reason(err))
+		return nil, fmt.Errorf("after the reply %q, the server did not "+
+			"hang up: %w", reply, command.Reason(err))
 	}
 	return reply, nil
 }

@@ -25,7 +25,8 @@ func sayListening(say *log.Logger, addr net.Addr) {
 		students = studentAddresses(interfaces, port)
 	}
 	if len(students) == 0 {
-		say.Printf("students type this machine's address with port %s (no network address found here)", port)
+		say.Printf("students type this machine's address with port %s "+
+			"(no network address found here)", port)
 	} else {
 		say.Printf("students type %s", strings.Join(students, " or "))
 	}

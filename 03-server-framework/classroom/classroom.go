@@ -56,7 +56,8 @@ type Class struct {
 
 // open makes a class on listener, with screen for its screen. ctx
 // ends the serving (Ctrl-C).
-func open(ctx context.Context, settings Settings, listener net.Listener, screen *Screen, stderr io.Writer) *Class {
+func open(ctx context.Context, settings Settings, listener net.Listener,
+	screen *Screen, stderr io.Writer) *Class {
 	class := &Class{
 		Settings: settings,
 		screen:   screen,
@@ -104,7 +105,8 @@ func (class *Class) Record(c *tcpserver.Conn, line []byte, verdict prime.Verdict
 
 // record is Record for student's connection. tooLong means line is
 // only the first MaxLineBytes of a line with no newline.
-func (class *Class) record(student *studentConn, line []byte, tooLong bool, verdict prime.Verdict) {
+func (class *Class) record(student *studentConn, line []byte,
+	tooLong bool, verdict prime.Verdict) {
 	if class.show && class.screen.mayShow(student.dropped) {
 		shown := append([]byte("server | "), student.peer...)
 		shown = append(shown, " sent "...)
@@ -144,7 +146,8 @@ func (class *Class) finish(err error) int {
 	if class.stopped != nil {
 		<-class.stopped
 		// The margin is for the process's own exit.
-		if left := class.stopAt.Add(exitBudget - screenCloseWait - 100*time.Millisecond); left.After(logBy) {
+		left := class.stopAt.Add(exitBudget - screenCloseWait - 100*time.Millisecond)
+		if left.After(logBy) {
 			logBy = left
 		}
 	}

@@ -31,7 +31,8 @@ func ServerCommand(serve func(*Class) error) command.Command {
 
 		listener, err := net.Listen("tcp", settings.Addr)
 		if err != nil {
-			fmt.Fprintf(stderr, "server: cannot listen on %s: %v\n", settings.Addr, command.Reason(err))
+			fmt.Fprintf(stderr, "server: cannot listen on %s: %v\n",
+				settings.Addr, command.Reason(err))
 			return 1
 		}
 		return Run(ctx, settings, listener, stdout, stderr, serve)
@@ -41,7 +42,8 @@ func ServerCommand(serve func(*Class) error) command.Command {
 // Run is the server command once it listens: it opens the screen and
 // the log, runs serve until ctx ends (Ctrl-C), and returns the exit
 // code. The tests run it on listeners of their own.
-func Run(ctx context.Context, settings Settings, listener net.Listener, stdout, stderr io.Writer, serve func(*Class) error) int {
+func Run(ctx context.Context, settings Settings, listener net.Listener,
+	stdout, stderr io.Writer, serve func(*Class) error) int {
 	class := open(ctx, settings, listener, NewScreen(stdout), stderr)
 	// The source text appends to prime_server.log; so do we, once
 	// the server could listen: a server that fails to start leaves
@@ -63,7 +65,8 @@ func Run(ctx context.Context, settings Settings, listener net.Listener, stdout, 
 // the client against it, then Ctrl-C. The server's lines and the
 // client's share stdout, in order: the screen shows every request,
 // and there is no log.
-func DemoCommand(serve func(*Class) error, client func(addr string, out io.Writer) error) command.Command {
+func DemoCommand(serve func(*Class) error,
+	client func(addr string, out io.Writer) error) command.Command {
 	return func(ctx context.Context, _ []string, stdout, stderr io.Writer) int {
 		out := &lockedWriter{w: stdout}
 		listener, err := net.Listen("tcp", "127.0.0.1:0")

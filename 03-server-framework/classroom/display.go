@@ -52,7 +52,10 @@ func appendRequest(dst, line []byte, tooLong bool, maxLine int) []byte {
 // runeStart moves end back to the start of a rune, so that a cut
 // never splits one (up to 3 bytes back: a rune is at most 4).
 func runeStart(line []byte, end int) int {
-	for back := 0; back < utf8.UTFMax-1 && end > 0 && end < len(line) && !utf8.RuneStart(line[end]); back++ {
+	for back := 0; back < utf8.UTFMax-1; back++ {
+		if end == 0 || end >= len(line) || utf8.RuneStart(line[end]) {
+			break
+		}
 		end--
 	}
 	return end

@@ -37,9 +37,11 @@ func (class *Class) whyEnded(err error) string {
 	case err == nil, errors.Is(err, tcpserver.ErrServerClosed):
 		return ""
 	case errors.Is(err, tcpserver.ErrIdleTimeout):
-		return fmt.Sprintf("ended: no line sent, or no reply taken, for %v (-idle-timeout)", class.IdleTimeout)
+		return fmt.Sprintf("ended: no line sent, or no reply taken, "+
+			"for %v (-idle-timeout)", class.IdleTimeout)
 	case errors.Is(err, tcpserver.ErrLineTooLong):
-		return fmt.Sprintf("ended: no newline within the first %s bytes of a line (-max-line-bytes)", thousands(int64(class.MaxLineBytes)))
+		return fmt.Sprintf("ended: no newline within the first %s bytes "+
+			"of a line (-max-line-bytes)", thousands(int64(class.MaxLineBytes)))
 	case isReset(err):
 		return "ended: reset by the client"
 	}
@@ -49,5 +51,6 @@ func (class *Class) whyEnded(err error) string {
 // whyRefused is the screen's words for a connection over its host's
 // limit.
 func (class *Class) whyRefused() string {
-	return fmt.Sprintf("closed at once: over the %d allowed per host (-max-conns-per-host)", class.MaxConnsPerHost)
+	return fmt.Sprintf("closed at once: over the %d allowed per host "+
+		"(-max-conns-per-host)", class.MaxConnsPerHost)
 }

@@ -180,7 +180,8 @@ type studentConn struct {
 	stampSecond  int64
 }
 
-func (class *Class) newStudentConn(conn net.Conn, host netip.Addr, l *limits) *studentConn {
+func (class *Class) newStudentConn(conn net.Conn, host netip.Addr,
+	l *limits) *studentConn {
 	return &studentConn{
 		Conn:    conn,
 		class:   class,

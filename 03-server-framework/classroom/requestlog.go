@@ -64,7 +64,8 @@ type RequestLog struct {
 // free name beside it (prime_server-2.log, -3...) and says so, so
 // that the size cap, which counts the bytes already in the file,
 // holds for each file. warn says a problem where the teacher sees it.
-func OpenRequestLog(path string, max int64, warn func(problem string)) (*RequestLog, error) {
+func OpenRequestLog(path string, max int64,
+	warn func(problem string)) (*RequestLog, error) {
 	name := path
 	for n := 2; ; n++ {
 		file, err := openLogFile(name)
@@ -83,7 +84,8 @@ func OpenRequestLog(path string, max int64, warn func(problem string)) (*Request
 			file.Close()
 			return nil, err
 		}
-		return newRequestLog(&logFile{out: file, size: info.Size()}, name, info.Size(), max, warn), nil
+		size := info.Size()
+		return newRequestLog(&logFile{out: file, size: size}, name, size, max, warn), nil
 	}
 }
 
@@ -98,20 +100,24 @@ func numbered(path string, n int) string {
 }
 
 // newRequestLog logs to file, which holds size bytes already.
-func newRequestLog(file io.Writer, name string, size, max int64, warn func(string)) *RequestLog {
+func newRequestLog(file io.Writer, name string, size, max int64,
+	warn func(string)) *RequestLog {
 	l := &RequestLog{name: name, file: file, warn: warn, size: size, max: max}
 	l.spool = newSpool(file, logRoom, logFlushEvery, func(err error) {
-		l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, the server goes on answering", name, command.Reason(err)))
+		l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, "+
+			"the server goes on answering", name, command.Reason(err)))
 	})
 	if size+logNoteRoom > max {
-		l.stop(fmt.Sprintf("%s is already %s bytes, over -log-max %s: no request is logged", name, thousands(size), thousands(max)))
+		l.stop(fmt.Sprintf("%s is already %s bytes, over -log-max %s: "+
+			"no request is logged", name, thousands(size), thousands(max)))
 	}
 	return l
 }
 
 // record formats the log line of a request answered on conn; it goes
 // to the file once the reply leaves (see commit).
-func (l *RequestLog) record(conn *studentConn, line []byte, tooLong bool, maxLine int, verdict prime.Verdict) {
+func (l *RequestLog) record(conn *studentConn, line []byte, tooLong bool,
+	maxLine int, verdict prime.Verdict) {
 	now := time.Now()
 	if second := now.Unix(); second != conn.stampSecond || conn.stamp == nil {
 		conn.stamp = now.AppendFormat(conn.stamp[:0], "2006/01/02 15:04:05 ")
@@ -138,7 +144,9 @@ func (l *RequestLog) sayStuck() {
 		return
 	}
 	l.saidStuck = true
-	l.warn(fmt.Sprintf("%s has taken no write for %v: requests are left out of it until it takes writes again; the server goes on answering", l.name, logStuckAfter))
+	l.warn(fmt.Sprintf("%s has taken no write for %v: requests are left "+
+		"out of it until it takes writes again; the server goes on "+
+		"answering", l.name, logStuckAfter))
 }
 
 // commit logs the requests whose replies are in sent, the bytes that
@@ -175,11 +183,13 @@ func (l *RequestLog) add(lines []byte, count int, stop <-chan struct{}) {
 		if l.size+int64(fit)+logNoteRoom > l.max {
 			fit = 0
 		}
-		note := fmt.Appendf(lines[:fit:fit], "%sthe log reached -log-max (%s bytes): no more requests are logged\n",
+		note := fmt.Appendf(lines[:fit:fit], "%sthe log reached -log-max "+
+			"(%s bytes): no more requests are logged\n",
 			time.Now().Format("2006/01/02 15:04:05 "), thousands(l.max))
 		l.notLogged += int64(count - bytes.Count(lines[:fit], newline))
 		l.spool.add(note)
-		l.stop(fmt.Sprintf("%s reached -log-max (%s bytes): no more requests are logged; the server goes on answering", l.name, thousands(l.max)))
+		l.stop(fmt.Sprintf("%s reached -log-max (%s bytes): no more requests "+
+			"are logged; the server goes on answering", l.name, thousands(l.max)))
 		return
 	}
 	// Counted before the wait, so that connections waiting at once

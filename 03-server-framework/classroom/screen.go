@@ -223,7 +223,8 @@ func (s *Screen) summarizeDropped() {
 	if total == 1 {
 		noun = "request"
 	}
-	line := fmt.Sprintf("server | %s %s not shown: %s\n", thousands(total), noun, strings.Join(hosts, ", "))
+	line := fmt.Sprintf("server | %s %s not shown: %s\n",
+		thousands(total), noun, strings.Join(hosts, ", "))
 	if !s.emit([]byte(line)) {
 		// Not shown either: counted again for the next summary.
 		for _, c := range counts {
@@ -267,14 +268,16 @@ func (s *Screen) summarizeEndings() {
 			for _, key := range keys[i:] {
 				rest += endings[key]
 			}
-			s.emit(fmt.Appendf(nil, "server | %s more connections ended early or were refused, for other hosts or reasons\n", thousands(rest)))
+			s.emit(fmt.Appendf(nil, "server | %s more connections ended early "+
+				"or were refused, for other hosts or reasons\n", thousands(rest)))
 			return
 		}
 		noun := "connections"
 		if endings[key] == 1 {
 			noun = "connection"
 		}
-		line := fmt.Appendf(nil, "server | %s: %s %s %s\n", key.host, thousands(endings[key]), noun, key.why)
+		line := fmt.Appendf(nil, "server | %s: %s %s %s\n",
+			key.host, thousands(endings[key]), noun, key.why)
 		if !s.emit(line) {
 			// Not shown either: counted again for the next
 			// summary.

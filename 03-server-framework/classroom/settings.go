@@ -51,13 +51,23 @@ const maxLineLimit = 64 << 10
 // flags declares the settings' flags on fs, their defaults from s.
 func (s *Settings) flags(fs *flag.FlagSet) *byteSize {
 	logMax := byteSize(s.LogMax)
-	fs.StringVar(&s.Addr, "addr", s.Addr, "address to listen on (0.0.0.0:8809 for a classroom)")
-	fs.StringVar(&s.Log, "log", s.Log, "file to append one line per answered request to (off for none)")
-	fs.Var(&logMax, "log-max", "stop logging when the log file reaches this size (100MB, 512KiB, bytes)")
-	fs.IntVar(&s.MaxLineBytes, "max-line-bytes", s.MaxLineBytes, "longest request line, '\\n' included, 16 to 65536; as many bytes without a newline get E and a hang-up")
-	fs.DurationVar(&s.IdleTimeout, "idle-timeout", s.IdleTimeout, "disconnect a client that takes longer than this to send a line, or to take a reply")
-	fs.IntVar(&s.MaxConns, "max-conns", s.MaxConns, "connections served at once, from all hosts; more wait in the system's queue until one ends")
-	fs.IntVar(&s.MaxConnsPerHost, "max-conns-per-host", s.MaxConnsPerHost, "connections one host may have at once; more are closed at once")
+	fs.StringVar(&s.Addr, "addr", s.Addr,
+		"address to listen on (0.0.0.0:8809 for a classroom)")
+	fs.StringVar(&s.Log, "log", s.Log,
+		"file to append one line per answered request to (off for none)")
+	fs.Var(&logMax, "log-max",
+		"stop logging when the log file reaches this size (100MB, 512KiB, bytes)")
+	fs.IntVar(&s.MaxLineBytes, "max-line-bytes", s.MaxLineBytes,
+		"longest request line, '\\n' included, 16 to 65536; a line whose\n"+
+			"newline is not within it gets E and a hang-up")
+	fs.DurationVar(&s.IdleTimeout, "idle-timeout", s.IdleTimeout,
+		"disconnect a client that takes longer than this to send a line,\n"+
+			"or to take a reply")
+	fs.IntVar(&s.MaxConns, "max-conns", s.MaxConns,
+		"connections served at once, from all hosts; more wait in the\n"+
+			"system's queue until one ends")
+	fs.IntVar(&s.MaxConnsPerHost, "max-conns-per-host", s.MaxConnsPerHost,
+		"connections one host may have at once; more are closed at once")
 	fs.BoolVar(&s.Quiet, "quiet", s.Quiet, "do not show each request (for benchmarks)")
 	return &logMax
 }
@@ -71,9 +81,11 @@ func (s *Settings) problem(args []string) string {
 	// An empty address would listen on every interface, without
 	// anyone having asked for it.
 	case s.Addr == "":
-		return "-addr is empty: give host:port, 127.0.0.1:8809 for this machine only or 0.0.0.0:8809 for a classroom"
+		return "-addr is empty: give host:port, 127.0.0.1:8809 for this " +
+			"machine only or 0.0.0.0:8809 for a classroom"
 	case s.MaxLineBytes < 16 || s.MaxLineBytes > maxLineLimit:
-		return fmt.Sprintf("-max-line-bytes must be between 16 and %d, not %d", maxLineLimit, s.MaxLineBytes)
+		return fmt.Sprintf("-max-line-bytes must be between 16 and %d, not %d",
+			maxLineLimit, s.MaxLineBytes)
 	case s.IdleTimeout <= 0:
 		return fmt.Sprintf("-idle-timeout must be above zero, not %v", s.IdleTimeout)
 	case s.MaxConns < 1:

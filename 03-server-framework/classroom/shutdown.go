@@ -31,7 +31,8 @@ func (class *Class) StopOnCtrlC(server *tcpserver.Server) {
 		if server.Shutdown(ctx) == nil {
 			return
 		}
-		class.say.Printf("still answering after %v: stopping now; each client gets the replies so far, then the end", answerBudget)
+		class.say.Printf("still answering after %v: stopping now; each "+
+			"client gets the replies so far, then the end", answerBudget)
 		// Heavy numbers waiting for a turn give up.
 		close(class.stopping)
 		_ = server.Close()

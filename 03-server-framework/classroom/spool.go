@@ -45,7 +45,8 @@ type spool struct {
 }
 
 // newSpool starts the goroutine that writes to out.
-func newSpool(out io.Writer, capacity int, every time.Duration, failed func(error)) *spool {
+func newSpool(out io.Writer, capacity int, every time.Duration,
+	failed func(error)) *spool {
 	s := &spool{
 		out:      out,
 		capacity: capacity,
@@ -97,7 +98,8 @@ func (s *spool) Write(p []byte) (int, error) {
 // closed: a file that is slow, or a goroutine short of CPU on a busy
 // machine, makes the writers wait; a file that takes nothing at all
 // does not. It reports whether the lines were added.
-func (s *spool) addWaiting(lines []byte, stuckAfter time.Duration, stop <-chan struct{}) bool {
+func (s *spool) addWaiting(lines []byte, stuckAfter time.Duration,
+	stop <-chan struct{}) bool {
 	for {
 		s.mu.Lock()
 		if len(s.waiting)+len(lines) <= s.capacity || s.broken || s.closing ||
