@@ -16,12 +16,19 @@ import (
 // one laptop's flood of them cannot keep the others waiting. The count
 // of digits decides, not the line's length: padding with spaces
 // changes nothing. If the server stops answering (Close) before the
-// turn comes, Judge returns tcpserver.ErrServerClosed: there is
-// nothing to reply.
+// turn comes, Judge returns tcpserver.ErrServerClosed, and if the
+// replies written so far cannot be sent, the network's error: there
+// is nothing to reply.
 func (class *Class) Judge(c *tcpserver.Conn, line []byte) (prime.Verdict, error) {
 	// A line of 19 bytes holds 19 digits at most: no need to count.
 	if len(line) <= 19 || countDigits(line) <= 19 {
 		return prime.Judge(line), nil
+	}
+	// The replies already written leave before the wait: a client
+	// that sent a batch gets its answers as they come, not when its
+	// last number has had its turn.
+	if err := c.Writer.Flush(); err != nil {
+		return 0, err
 	}
 	if !class.turns.wait(hostOfConn(c.NetConn), class.stopping) {
 		return 0, tcpserver.ErrServerClosed
