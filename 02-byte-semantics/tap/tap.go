@@ -1,4 +1,4 @@
-package main
+package tap
 
 // The tap command: a TCP proxy that sits between a client and a
 // server, passes every byte on, unchanged, and shows what crossed the
@@ -19,16 +19,14 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 	"unicode/utf8"
 )
 
-const tapUsage = `usage: go run ./02-byte-semantics tap [-listen host:port] [-to host:port] [-delay duration] [-chunk bytes]
+const usage = `usage: go run ./02-byte-semantics tap [-listen host:port] [-to host:port] [-delay duration] [-chunk bytes]
 
 The tap passes every byte between a client and a server, both ways,
 unchanged, and shows each chunk it reads: connection number, time since
@@ -40,53 +38,44 @@ flags:
 
 // How much the tap holds, and how much it shows.
 const (
-	// tapBufferSize and tapBuffers bound what one direction of one
+	// bufferSize and buffers bound what one direction of one
 	// connection holds: 4 × 16 KiB. When they are all full, the
 	// tap stops reading, and TCP makes the sender wait.
-	tapBufferSize = 16 * 1024
-	tapBuffers    = 4
+	bufferSize = 16 * 1024
+	buffers    = 4
 
-	// tapShownWidth is how many characters of a chunk's quoted
+	// shownWidth is how many characters of a chunk's quoted
 	// bytes one screen line shows at most.
-	tapShownWidth = 64
+	shownWidth = 64
 
 	// A terminal shows what a person can read: a burst of lines,
 	// then about twenty a second. (Redirected to a file, the tap
-	// writes every line it can.) tapScreenQueue lines wait for
+	// writes every line it can.) screenQueue lines wait for
 	// the screen at most; past that, lines are left out, and the
 	// screen says how many.
-	tapScreenBurst   = 50
-	tapScreenPerSec  = 20
-	tapScreenQueue   = 256
-	tapScreenPatient = 2 * time.Second
+	screenBurst   = 50
+	screenPerSec  = 20
+	screenQueue   = 256
+	screenPatient = 2 * time.Second
 
-	tapDialTimeout = 5 * time.Second
+	dialTimeout = 5 * time.Second
 )
 
-// A tapConfig is what the command line asked for.
-type tapConfig struct {
+// A config is what the command line asked for.
+type config struct {
 	listen    string        // where clients connect
 	to        string        // the server the tap connects to
 	delay     time.Duration // how long each chunk is held
 	pieceSize int           // largest write passed on; 0 for any
 }
 
-// runTapCommand is the "tap" command as main runs it: Ctrl-C or
-// SIGTERM stops it.
-func runTapCommand(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(),
-		os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return runTap(ctx, args, stdout, stderr)
-}
-
-// runTap is the tap command with its inputs passed in, for the
+// Run is the tap command with its inputs passed in, for the
 // tests: it runs until ctx ends. It returns the exit code: 0 for
 // success, 1 when the network fails, 2 for a command line it cannot
 // read.
-func runTap(ctx context.Context, args []string,
+func Run(ctx context.Context, args []string,
 	stdout, stderr io.Writer) int {
-	config, code, ok := parseTapFlags(args, stdout, stderr)
+	config, code, ok := parseFlags(args, stdout, stderr)
 	if !ok {
 		return code
 	}
@@ -96,7 +85,7 @@ func runTap(ctx context.Context, args []string,
 	listener, err := net.Listen("tcp", config.listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "tap: cannot listen on %s: %v\n",
-			config.listen, tapReason(err))
+			config.listen, reason(err))
 		return 1
 	}
 	defer listener.Close()
@@ -110,7 +99,7 @@ func runTap(ctx context.Context, args []string,
 		return 2
 	}
 
-	screen := newTapScreen(stdout, stderr, isTerminal(stdout))
+	screen := newScreen(stdout, stderr, isTerminal(stdout))
 	go screen.print()
 	screen.show(0, fmt.Sprintf(
 		"tap | listening on %s, passing every byte to %s",
@@ -119,7 +108,7 @@ func runTap(ctx context.Context, args []string,
 		screen.show(0, "tap | "+describeSlowdown(config))
 	}
 
-	tap := &wireTap{config: config, screen: screen}
+	tap := &proxy{config: config, screen: screen}
 	tap.serve(ctx, listener.(*net.TCPListener))
 
 	// Every connection has ended before the screen closes: no
@@ -130,10 +119,10 @@ func runTap(ctx context.Context, args []string,
 	return 0
 }
 
-// parseTapFlags reads the command line. A mistake gets one line on
+// parseFlags reads the command line. A mistake gets one line on
 // stderr and code 2; -h gets the usage on stdout and code 0.
-func parseTapFlags(args []string, stdout, stderr io.Writer) (
-	config tapConfig, code int, ok bool) {
+func parseFlags(args []string, stdout, stderr io.Writer) (
+	config config, code int, ok bool) {
 	flags := flag.NewFlagSet("tap", flag.ContinueOnError)
 	// The flag package would print the whole usage after an
 	// error; we print one line instead.
@@ -149,7 +138,7 @@ func parseTapFlags(args []string, stdout, stderr io.Writer) (
 
 	err := flags.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, tapUsage)
+		fmt.Fprint(stdout, usage)
 		flags.SetOutput(stdout)
 		flags.PrintDefaults()
 		return config, 0, false
@@ -170,7 +159,7 @@ func parseTapFlags(args []string, stdout, stderr io.Writer) (
 	}
 	if _, _, err := net.SplitHostPort(config.to); err != nil {
 		fmt.Fprintf(stderr, "tap: -to %q is not host:port: %v\n",
-			config.to, tapReason(err))
+			config.to, reason(err))
 		return config, 2, false
 	}
 	return config, 0, true
@@ -205,7 +194,7 @@ func isTerminal(out io.Writer) bool {
 }
 
 // describeSlowdown says in words what -delay and -chunk do.
-func describeSlowdown(config tapConfig) string {
+func describeSlowdown(config config) string {
 	var parts []string
 	if config.delay > 0 {
 		parts = append(parts, fmt.Sprintf(
@@ -219,9 +208,9 @@ func describeSlowdown(config tapConfig) string {
 	return strings.Join(parts, ", ")
 }
 
-// tapReason strips from a network error the operation and address
+// reason strips from a network error the operation and address
 // it repeats, which the message around it already names.
-func tapReason(err error) error {
+func reason(err error) error {
 	var opError *net.OpError
 	if errors.As(err, &opError) {
 		return opError.Err
@@ -229,17 +218,17 @@ func tapReason(err error) error {
 	return err
 }
 
-// A wireTap accepts clients and connects each to the server.
-type wireTap struct {
-	config tapConfig
-	screen *tapScreen
+// A proxy accepts clients and connects each to the server.
+type proxy struct {
+	config config
+	screen *screen
 	links  sync.WaitGroup
 	nextID int
 }
 
 // serve accepts clients until ctx ends, each connection handled by
 // its own goroutine.
-func (t *wireTap) serve(ctx context.Context, listener *net.TCPListener) {
+func (t *proxy) serve(ctx context.Context, listener *net.TCPListener) {
 	// Stopping closes the listener, which ends Accept's wait.
 	stopAccepting := context.AfterFunc(ctx, func() {
 		listener.Close()
@@ -262,7 +251,7 @@ func (t *wireTap) serve(ctx context.Context, listener *net.TCPListener) {
 				time.Second)
 			t.screen.show(0, fmt.Sprintf(
 				"tap | accepting a client failed: %v; trying again in %v",
-				tapReason(err), backoff))
+				reason(err), backoff))
 			select {
 			case <-time.After(backoff):
 			case <-ctx.Done():
@@ -282,9 +271,9 @@ func (t *wireTap) serve(ctx context.Context, listener *net.TCPListener) {
 
 // handle connects one client to the server and passes bytes both
 // ways until both sides have finished, one side fails, or ctx ends.
-func (t *wireTap) handle(ctx context.Context, id int,
+func (t *proxy) handle(ctx context.Context, id int,
 	client *net.TCPConn) {
-	link := &tapLink{
+	link := &link{
 		id:     id,
 		opened: time.Now(),
 		client: client,
@@ -295,12 +284,12 @@ func (t *wireTap) handle(ctx context.Context, id int,
 	// The tap connects to the server for this client. If the
 	// server is not there, the client gets a reset, as it would
 	// have got from the server's machine.
-	dialer := net.Dialer{Timeout: tapDialTimeout}
+	dialer := net.Dialer{Timeout: dialTimeout}
 	conn, err := dialer.DialContext(ctx, "tcp", t.config.to)
 	if err != nil {
 		link.show(
 			"client %s connected; cannot connect to the server %s: %v; resetting the client",
-			client.RemoteAddr(), t.config.to, tapReason(err))
+			client.RemoteAddr(), t.config.to, reason(err))
 		_ = client.SetLinger(0)
 		client.Close()
 		return
@@ -315,20 +304,20 @@ func (t *wireTap) handle(ctx context.Context, id int,
 	})
 	defer stopWatching()
 
-	schedule := tapSchedule{
+	schedule := schedule{
 		opened: link.opened,
 		delay:  t.config.delay,
 		spaced: t.config.pieceSize > 0,
 	}
-	up := newTapDirection(link, "client->server", "client",
+	up := newDirection(link, "client->server", "client",
 		client, link.server, schedule, t.config.pieceSize)
-	down := newTapDirection(link, "server->client", "server",
+	down := newDirection(link, "server->client", "server",
 		link.server, client, schedule, t.config.pieceSize)
 
 	// Each direction is a reader and a writer, with the chunks
 	// in between: four goroutines.
 	var pumps sync.WaitGroup
-	for _, d := range []*tapDirection{up, down} {
+	for _, d := range []*direction{up, down} {
 		pumps.Add(2)
 		go func() { defer pumps.Done(); d.read() }()
 		go func() { defer pumps.Done(); d.write() }()
@@ -342,14 +331,14 @@ func (t *wireTap) handle(ctx context.Context, id int,
 		byteCount(up.total), byteCount(down.total))
 }
 
-// A tapLink is one client's connection through the tap: the client
+// A link is one client's connection through the tap: the client
 // side, the server side, and how to end both.
-type tapLink struct {
+type link struct {
 	id     int
 	opened time.Time
 	client *net.TCPConn
 	server *net.TCPConn
-	screen *tapScreen
+	screen *screen
 
 	ending sync.Once
 	done   chan struct{} // closed when the link is ended early
@@ -357,8 +346,8 @@ type tapLink struct {
 
 // show puts one line about this connection on the screen, with its
 // number and the time since it opened.
-func (l *tapLink) show(format string, args ...any) {
-	elapsed := tapElapsed(time.Since(l.opened))
+func (l *link) show(format string, args ...any) {
+	elapsed := elapsed(time.Since(l.opened))
 	l.screen.show(l.id, fmt.Sprintf("#%d +%v %s", l.id, elapsed,
 		fmt.Sprintf(format, args...)))
 }
@@ -366,7 +355,7 @@ func (l *tapLink) show(format string, args ...any) {
 // end closes both sides, once. With reset, it closes them with a
 // reset (RST) instead of the usual end of data (FIN): a reset on one
 // side is passed on to the other as a reset.
-func (l *tapLink) end(reset bool, why string) {
+func (l *link) end(reset bool, why string) {
 	l.ending.Do(func() {
 		// Closing done first tells every goroutine of this link
 		// that the errors they are about to see are expected.
@@ -386,7 +375,7 @@ func (l *tapLink) end(reset bool, why string) {
 }
 
 // ended reports whether the link has been ended early.
-func (l *tapLink) ended() bool {
+func (l *link) ended() bool {
 	select {
 	case <-l.done:
 		return true
@@ -395,45 +384,45 @@ func (l *tapLink) ended() bool {
 	}
 }
 
-// A tapChunk is what one Read returned, and when; or, with end set,
+// A chunk is what one Read returned, and when; or, with end set,
 // the end of the data (the sender's FIN).
-type tapChunk struct {
+type chunk struct {
 	data   []byte
 	buffer []byte // to give back once data is passed on
 	readAt time.Time
 	end    bool
 }
 
-// A tapDirection passes bytes one way: a reader that reads chunks
+// A direction passes bytes one way: a reader that reads chunks
 // from one side, a writer that writes them to the other, and a few
 // buffers going round between the two.
-type tapDirection struct {
-	link      *tapLink
+type direction struct {
+	link      *link
 	name      string // "client->server"
 	sender    string // "client"
 	from, to  *net.TCPConn
-	schedule  tapSchedule
+	schedule  schedule
 	pieceSize int
 
-	free   chan []byte   // buffers ready to read into
-	chunks chan tapChunk // read, waiting to be passed on
-	total  int           // bytes read; the reader's alone
+	free   chan []byte // buffers ready to read into
+	chunks chan chunk  // read, waiting to be passed on
+	total  int         // bytes read; the reader's alone
 
 	lastPiece time.Time // when the last piece left; the writer's
 }
 
-func newTapDirection(link *tapLink, name, sender string,
-	from, to *net.TCPConn, schedule tapSchedule,
-	pieceSize int) *tapDirection {
-	d := &tapDirection{
+func newDirection(link *link, name, sender string,
+	from, to *net.TCPConn, schedule schedule,
+	pieceSize int) *direction {
+	d := &direction{
 		link: link, name: name, sender: sender,
 		from: from, to: to,
 		schedule: schedule, pieceSize: pieceSize,
-		free:   make(chan []byte, tapBuffers),
-		chunks: make(chan tapChunk, tapBuffers+1),
+		free:   make(chan []byte, buffers),
+		chunks: make(chan chunk, buffers+1),
 	}
-	for range tapBuffers {
-		d.free <- make([]byte, tapBufferSize)
+	for range buffers {
+		d.free <- make([]byte, bufferSize)
 	}
 	return d
 }
@@ -441,7 +430,7 @@ func newTapDirection(link *tapLink, name, sender string,
 // read reads chunks and hands them to the writer. When every buffer
 // is in use it waits before reading more, so a receiver that does
 // not read makes the sender wait: TCP's backpressure, passed on.
-func (d *tapDirection) read() {
+func (d *direction) read() {
 	defer close(d.chunks)
 	for {
 		var buffer []byte
@@ -457,7 +446,7 @@ func (d *tapDirection) read() {
 			d.total += n
 			d.link.show("%s %s %s", d.name, byteCount(n),
 				quoteChunk(buffer[:n]))
-			chunk := tapChunk{data: buffer[:n], buffer: buffer,
+			chunk := chunk{data: buffer[:n], buffer: buffer,
 				readAt: readAt}
 			if !d.hand(chunk) {
 				return
@@ -471,7 +460,7 @@ func (d *tapDirection) read() {
 		if errors.Is(err, io.EOF) {
 			d.link.show("%s end of data (FIN): the %s sends no more",
 				d.name, d.sender)
-			d.hand(tapChunk{readAt: readAt, end: true})
+			d.hand(chunk{readAt: readAt, end: true})
 			return
 		}
 		if err != nil {
@@ -480,14 +469,14 @@ func (d *tapDirection) read() {
 			}
 			d.link.end(true, fmt.Sprintf(
 				"%s reading failed: %v; resetting both sides",
-				d.name, tapReason(err)))
+				d.name, reason(err)))
 			return
 		}
 	}
 }
 
 // hand gives a chunk to the writer, unless the link has ended.
-func (d *tapDirection) hand(chunk tapChunk) bool {
+func (d *direction) hand(chunk chunk) bool {
 	select {
 	case d.chunks <- chunk:
 		return true
@@ -497,9 +486,9 @@ func (d *tapDirection) hand(chunk tapChunk) bool {
 }
 
 // write passes each chunk on when its time comes, in order.
-func (d *tapDirection) write() {
+func (d *direction) write() {
 	for {
-		var chunk tapChunk
+		var chunk chunk
 		var ok bool
 		select {
 		case chunk, ok = <-d.chunks:
@@ -532,7 +521,7 @@ func (d *tapDirection) write() {
 
 // pass writes one chunk to w, in pieces of at most pieceSize bytes,
 // each piece its own Write, each leaving when the schedule says.
-func (d *tapDirection) pass(w io.Writer, chunk tapChunk) error {
+func (d *direction) pass(w io.Writer, chunk chunk) error {
 	data := chunk.data
 	for len(data) > 0 {
 		leave := d.schedule.departure(chunk.readAt, d.lastPiece)
@@ -553,18 +542,18 @@ func (d *tapDirection) pass(w io.Writer, chunk tapChunk) error {
 }
 
 // failed ends the link after a write failed: the receiver is gone.
-func (d *tapDirection) failed(err error) {
+func (d *direction) failed(err error) {
 	if d.link.ended() {
 		return
 	}
 	d.link.end(true, fmt.Sprintf(
 		"%s passing bytes on failed: %v; resetting both sides",
-		d.name, tapReason(err)))
+		d.name, reason(err)))
 }
 
 // waitUntil waits for the moment given, and reports false if the
 // link ended first.
-func (d *tapDirection) waitUntil(moment time.Time) bool {
+func (d *direction) waitUntil(moment time.Time) bool {
 	wait := time.Until(moment)
 	if wait <= 0 {
 		return !d.link.ended()
@@ -579,7 +568,7 @@ func (d *tapDirection) waitUntil(moment time.Time) bool {
 	}
 }
 
-// A tapSchedule says when a chunk leaves the tap, with -delay:
+// A schedule says when a chunk leaves the tap, with -delay:
 //
 //   - each chunk is held delay after it was read, as a link with that
 //     latency would; chunks do not wait for each other, so a chunk
@@ -591,7 +580,7 @@ func (d *tapDirection) waitUntil(moment time.Time) bool {
 //     the connection opened;
 //   - with -chunk, the pieces leave one by one, delay apart, so that
 //     the other side reads them one at a time.
-type tapSchedule struct {
+type schedule struct {
 	opened time.Time
 	delay  time.Duration
 	spaced bool
@@ -599,7 +588,7 @@ type tapSchedule struct {
 
 // departure is when a piece of a chunk read at readAt may leave,
 // given when the previous piece left (zero if none has).
-func (s tapSchedule) departure(readAt, previous time.Time) time.Time {
+func (s schedule) departure(readAt, previous time.Time) time.Time {
 	if s.delay <= 0 {
 		return readAt
 	}
@@ -620,7 +609,7 @@ func (s tapSchedule) departure(readAt, previous time.Time) time.Time {
 // quoteChunk quotes bytes as %+q does: every control character,
 // every byte that is not UTF-8 and every rune that is not ASCII is
 // escaped, so nothing a client sends can act on the terminal or pose
-// as something else. It shows at most tapShownWidth characters
+// as something else. It shows at most shownWidth characters
 // between the quotes, and "…" after them when it cut.
 func quoteChunk(data []byte) string {
 	var shown strings.Builder
@@ -629,7 +618,7 @@ func quoteChunk(data []byte) string {
 		_, size := utf8.DecodeRune(data)
 		quoted := strconv.QuoteToASCII(string(data[:size]))
 		escaped := quoted[1 : len(quoted)-1]
-		if shown.Len()+len(escaped) > tapShownWidth {
+		if shown.Len()+len(escaped) > shownWidth {
 			return `"` + shown.String() + `"…`
 		}
 		shown.WriteString(escaped)
@@ -646,9 +635,9 @@ func byteCount(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// tapElapsed rounds a duration to about three significant digits:
+// elapsed rounds a duration to about three significant digits:
 // 17.2µs, 312µs, 10.4ms.
-func tapElapsed(d time.Duration) time.Duration {
+func elapsed(d time.Duration) time.Duration {
 	precision := time.Duration(1)
 	for limit := time.Duration(1000); d >= limit; limit *= 10 {
 		precision *= 10
@@ -656,34 +645,34 @@ func tapElapsed(d time.Duration) time.Duration {
 	return d.Round(precision)
 }
 
-// A tapScreen prints lines for the connections without ever making
+// A screen prints lines for the connections without ever making
 // them wait: show drops a line rather than block, and the screen
 // says how many lines it left out.
-type tapScreen struct {
+type screen struct {
 	out     io.Writer
 	errOut  io.Writer
 	limited bool // to what a person can read
-	lines   chan tapLine
+	lines   chan line
 	done    chan struct{} // closed when print has returned
 
 	mu     sync.Mutex
-	missed tapMissed // lines the queue had no room for
+	missed leftOut // lines the queue had no room for
 }
 
-// A tapLine is one line of text, and the connection it is about
+// A line is one line of text, and the connection it is about
 // (0 for the tap itself).
-type tapLine struct {
+type line struct {
 	conn int
 	text string
 }
 
-// tapMissed counts lines left out, and from which connections.
-type tapMissed struct {
+// leftOut counts lines left out, and from which connections.
+type leftOut struct {
 	count       int
 	first, last int
 }
 
-func (m *tapMissed) add(conn, count int) {
+func (m *leftOut) add(conn, count int) {
 	if conn > 0 {
 		if m.first == 0 || conn < m.first {
 			m.first = conn
@@ -693,7 +682,7 @@ func (m *tapMissed) add(conn, count int) {
 	m.count += count
 }
 
-func (m *tapMissed) merge(other tapMissed) {
+func (m *leftOut) merge(other leftOut) {
 	if other.count == 0 {
 		return
 	}
@@ -705,7 +694,7 @@ func (m *tapMissed) merge(other tapMissed) {
 }
 
 // String is the line that tells the reader what was left out.
-func (m tapMissed) String() string {
+func (m leftOut) String() string {
 	lines := "lines"
 	if m.count == 1 {
 		lines = "line"
@@ -722,23 +711,23 @@ func (m tapMissed) String() string {
 	return text
 }
 
-// newTapScreen returns a screen writing to out; limited, it shows
+// newScreen returns a screen writing to out; limited, it shows
 // what a person can read and counts the rest.
-func newTapScreen(out, errOut io.Writer, limited bool) *tapScreen {
-	return &tapScreen{
+func newScreen(out, errOut io.Writer, limited bool) *screen {
+	return &screen{
 		out:     out,
 		errOut:  errOut,
 		limited: limited,
-		lines:   make(chan tapLine, tapScreenQueue),
+		lines:   make(chan line, screenQueue),
 		done:    make(chan struct{}),
 	}
 }
 
 // show queues a line for the screen, or counts it as left out if
 // the queue is full. It never waits.
-func (s *tapScreen) show(conn int, text string) {
+func (s *screen) show(conn int, text string) {
 	select {
-	case s.lines <- tapLine{conn, text}:
+	case s.lines <- line{conn, text}:
 	default:
 		s.mu.Lock()
 		s.missed.add(conn, 1)
@@ -749,23 +738,23 @@ func (s *tapScreen) show(conn int, text string) {
 // close lets print show what is queued, and waits for it, but not
 // for ever: a terminal that stopped reading must not stop the tap
 // from exiting.
-func (s *tapScreen) close() {
+func (s *screen) close() {
 	close(s.lines)
 	select {
 	case <-s.done:
-	case <-time.After(tapScreenPatient):
+	case <-time.After(screenPatient):
 	}
 }
 
 // print is the screen's goroutine: the only one that writes to it,
 // so lines are never mixed. Limited, it shows a burst of lines,
-// then about tapScreenPerSec a second, and counts the rest. It says
+// then about screenPerSec a second, and counts the rest. It says
 // how many lines it left out once a second, and when it closes.
-func (s *tapScreen) print() {
+func (s *screen) print() {
 	defer close(s.done)
-	tokens := float64(tapScreenBurst)
+	tokens := float64(screenBurst)
 	refilled := time.Now()
-	var missed tapMissed
+	var missed leftOut
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	writeFailed := false
@@ -783,11 +772,11 @@ func (s *tapScreen) print() {
 	tellMissed := func() {
 		s.mu.Lock()
 		missed.merge(s.missed)
-		s.missed = tapMissed{}
+		s.missed = leftOut{}
 		s.mu.Unlock()
 		if missed.count > 0 {
 			write(missed.String())
-			missed = tapMissed{}
+			missed = leftOut{}
 		}
 	}
 
@@ -799,8 +788,8 @@ func (s *tapScreen) print() {
 				return
 			}
 			now := time.Now()
-			tokens = min(tapScreenBurst, tokens+
-				now.Sub(refilled).Seconds()*tapScreenPerSec)
+			tokens = min(screenBurst, tokens+
+				now.Sub(refilled).Seconds()*screenPerSec)
 			refilled = now
 			// The tap's own lines are few and always shown.
 			if s.limited && tokens < 1 && line.conn > 0 {

@@ -1,4 +1,4 @@
-package main
+package tap
 
 import (
 	"bufio"
@@ -23,13 +23,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"workbook/internal/testkit"
 	"workbook/prime"
 )
 
-// A tapRun is the tap command running in the test.
-type tapRun struct {
+func TestMain(m *testing.M) {
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
+	goleak.VerifyTestMain(m)
+}
+
+// A runningTap is the tap command running in the test.
+type runningTap struct {
 	addr   string
 	stdout testkit.SyncBuffer
 	stderr testkit.SyncBuffer
@@ -41,7 +48,7 @@ type tapRun struct {
 // startTap runs the tap command in front of the server at to, on a
 // free loopback port, and waits until it listens. The test's end
 // stops it, if the test has not.
-func startTap(t *testing.T, to string, flags ...string) *tapRun {
+func startTap(t *testing.T, to string, flags ...string) *runningTap {
 	t.Helper()
 	for try := 1; ; try++ {
 		tap, inUse := tryTap(t, to, flags)
@@ -60,13 +67,13 @@ func startTap(t *testing.T, to string, flags ...string) *tapRun {
 
 // tryTap is one try of startTap. It tells whether the tap could not
 // listen because its address was in use.
-func tryTap(t *testing.T, to string, flags []string) (tap *tapRun, inUse bool) {
+func tryTap(t *testing.T, to string, flags []string) (tap *runningTap, inUse bool) {
 	t.Helper()
-	tap = &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
+	tap = &runningTap{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	tap.cancel = cancel
 	args := append([]string{"-listen", tap.addr, "-to", to}, flags...)
-	go func() { tap.code <- runTap(ctx, args, &tap.stdout, &tap.stderr) }()
+	go func() { tap.code <- Run(ctx, args, &tap.stdout, &tap.stderr) }()
 
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(tap.output(), "listening on") {
@@ -90,11 +97,11 @@ func tryTap(t *testing.T, to string, flags []string) (tap *tapRun, inUse bool) {
 }
 
 // output is what the tap has printed so far.
-func (tap *tapRun) output() string { return tap.stdout.String() }
+func (tap *runningTap) output() string { return tap.stdout.String() }
 
 // stop stops the tap as Ctrl-C would, checks that it exits with 0,
 // and returns all it printed.
-func (tap *tapRun) stop(t *testing.T) string {
+func (tap *runningTap) stop(t *testing.T) string {
 	t.Helper()
 	tap.once.Do(func() {
 		tap.cancel()
@@ -430,7 +437,7 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 	opened := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	delay := 10 * time.Millisecond
 	at := func(d time.Duration) time.Time { return opened.Add(d) }
-	s := tapSchedule{opened: opened, delay: delay}
+	s := schedule{opened: opened, delay: delay}
 
 	// Before the handshake's round trip is over, bytes wait for
 	// it, then cross: 3 × delay after the connection opened.
@@ -448,7 +455,7 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
 
 	// Without -delay, bytes leave as soon as they are read.
-	none := tapSchedule{opened: opened}
+	none := schedule{opened: opened}
 	assert.Equal(t, at(time.Millisecond),
 		none.departure(at(time.Millisecond), time.Time{}))
 }
@@ -506,10 +513,10 @@ func (r *recordWrites) Write(p []byte) (int, error) {
 }
 
 func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
-	link := &tapLink{done: make(chan struct{})}
-	d := &tapDirection{link: link, pieceSize: 4}
+	link := &link{done: make(chan struct{})}
+	d := &direction{link: link, pieceSize: 4}
 	var to recordWrites
-	chunk := tapChunk{data: []byte("1125899906842623\n")}
+	chunk := chunk{data: []byte("1125899906842623\n")}
 	require.NoError(t, d.pass(&to, chunk))
 	assert.Equal(t, []string{"1125", "8999", "0684", "2623", "\n"},
 		to.writes)
@@ -580,7 +587,7 @@ func TestTapShowsABoundedPrefixOfLongChunks(t *testing.T) {
 	shown := quoteChunk(long)
 	assert.True(t, strings.HasPrefix(shown, `"\x00\x00`), shown)
 	assert.True(t, strings.HasSuffix(shown, `"…`), shown)
-	assert.LessOrEqual(t, len(shown), tapShownWidth+len(`""…`))
+	assert.LessOrEqual(t, len(shown), shownWidth+len(`""…`))
 
 	// A chunk that fits is shown whole.
 	assert.Equal(t, `"17\n"`, quoteChunk([]byte("17\n")))
@@ -629,7 +636,7 @@ func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
 	args := []string{"-listen", addr, "-to", server}
-	go func() { code <- runTap(ctx, args, screen, io.Discard) }()
+	go func() { code <- Run(ctx, args, screen, io.Discard) }()
 
 	// Many connections, each a line or more on the screen, while
 	// the screen takes nothing.
@@ -665,7 +672,7 @@ func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
 func showWhileBlocked(t *testing.T, limited bool, lines int) string {
 	t.Helper()
 	out := &blockedWriter{release: make(chan struct{})}
-	screen := newTapScreen(out, io.Discard, limited)
+	screen := newScreen(out, io.Discard, limited)
 	go screen.print()
 	for i := range lines {
 		screen.show(1+i%7, fmt.Sprintf("line %d", i))
@@ -701,14 +708,14 @@ func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
 	const lines = 2000
 	shown, leftOut := countLines(t, showWhileBlocked(t, false, lines))
 	assert.Greater(t, leftOut, 0)
-	assert.LessOrEqual(t, shown, tapScreenQueue+1)
+	assert.LessOrEqual(t, shown, screenQueue+1)
 	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
 }
 
 func TestTapTerminalShowsWhatAPersonCanRead(t *testing.T) {
 	const lines = 2000
 	shown, leftOut := countLines(t, showWhileBlocked(t, true, lines))
-	assert.LessOrEqual(t, shown, tapScreenBurst+1)
+	assert.LessOrEqual(t, shown, screenBurst+1)
 	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
 }
 
@@ -755,7 +762,7 @@ func TestTapFlags(t *testing.T) {
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := runTap(context.Background(), c.args,
+			code := Run(context.Background(), c.args,
 				&stdout, &stderr)
 			assert.Equal(t, c.code, code)
 			if c.code == 0 {
@@ -774,7 +781,7 @@ func TestTapFlags(t *testing.T) {
 func TestTapRefusesToPointAtItself(t *testing.T) {
 	addr := testkit.FreeAddr(t)
 	var stdout, stderr bytes.Buffer
-	code := runTap(context.Background(),
+	code := Run(context.Background(),
 		[]string{"-listen", addr, "-to", addr}, &stdout, &stderr)
 	assert.Equal(t, 2, code)
 	assert.Equal(t,
@@ -789,19 +796,12 @@ func TestTapSaysWhenItsPortIsTaken(t *testing.T) {
 	addr := taken.Addr().String()
 
 	var stdout, stderr bytes.Buffer
-	code := runTap(context.Background(), []string{"-listen", addr},
+	code := Run(context.Background(), []string{"-listen", addr},
 		&stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.True(t, strings.HasPrefix(stderr.String(),
 		"tap: cannot listen on "+addr+": "), stderr.String())
 	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
-}
-
-func TestTapIsACommandOfTheChapter(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	code := run([]string{"tap", "-h"}, &stdout, &stderr)
-	assert.Equal(t, 0, code)
-	assert.Contains(t, stdout.String(), "go run ./02-byte-semantics tap")
 }
 
 // The README's transcripts, with the other chapters' servers: those
@@ -818,7 +818,7 @@ func buildChapters(t *testing.T) string {
 	dir := t.TempDir()
 	command := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
 		"./01-raw-socket", "./03-server-framework", "./04-persistent-conn")
-	command.Dir = ".."
+	command.Dir = "../.."
 	output, err := command.CombinedOutput()
 	require.NoError(t, err, "building the chapters: %s", output)
 	return dir
@@ -932,7 +932,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 			tap.addr, "17")
 		assert.Equal(t, "client | \"17\\n\" -> \"T\\n\" prime\n", client)
 		waitForClose(t, tap.output, 1)
-		testkit.CheckTranscript(t, "README.md", "tap-one-request",
+		testkit.CheckTranscript(t, "../README.md", "tap-one-request",
 			tap.stop(t))
 	})
 
@@ -942,7 +942,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 		runChapterClient(t, dir, "04-persistent-conn", tap.addr,
 			"-pipeline", "2", "3", "4", "5")
 		waitForClose(t, tap.output, 1)
-		testkit.CheckTranscript(t, "README.md", "tap-pipelined",
+		testkit.CheckTranscript(t, "../README.md", "tap-pipelined",
 			tap.stop(t))
 	})
 
@@ -952,14 +952,14 @@ func TestTapREADMETranscripts(t *testing.T) {
 	// five times. The README shows what a machine not that busy
 	// shows.
 	t.Run("chapter 01's server through the tap", func(t *testing.T) {
-		var tapOutput, serverOutput string
+		var proxyOutput, serverOutput string
 		for try := 1; try <= 5; try++ {
 			server := startChapterServer(t, dir, "01-raw-socket")
 			tap := startTap(t, server.addr,
 				"-chunk", "1", "-delay", "10ms")
 			replies := sendAndShut(t, tap.addr, "17\n")
 			waitForClose(t, tap.output, 1)
-			tapOutput = tap.stop(t)
+			proxyOutput = tap.stop(t)
 			select {
 			case <-server.exited:
 			case <-time.After(30 * time.Second):
@@ -971,9 +971,9 @@ func TestTapREADMETranscripts(t *testing.T) {
 			}
 			t.Logf("try %d: replies %q", try, replies)
 		}
-		testkit.CheckTranscript(t, "README.md", "tap-chapter-01",
-			tapOutput)
-		testkit.CheckTranscript(t, "README.md",
+		testkit.CheckTranscript(t, "../README.md", "tap-chapter-01",
+			proxyOutput)
+		testkit.CheckTranscript(t, "../README.md",
 			"tap-chapter-01-server", serverOutput)
 	})
 
@@ -990,7 +990,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 			}
 			t.Logf("try %d: %s", try, client)
 		}
-		testkit.CheckTranscript(t, "README.md",
+		testkit.CheckTranscript(t, "../README.md",
 			"tap-chapter-01-client", client)
 	})
 
@@ -1000,7 +1000,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 			"-chunk", "1", "-delay", "10ms")
 		assert.Equal(t, "T\n", sendAndShut(t, tap.addr, "17\n"))
 		waitForClose(t, tap.output, 1)
-		testkit.CheckTranscript(t, "README.md", "tap-chapter-03",
+		testkit.CheckTranscript(t, "../README.md", "tap-chapter-03",
 			tap.stop(t))
 	})
 }
