@@ -174,7 +174,7 @@ func dialTap(t *testing.T, addr string) *net.TCPConn {
 	return conn.(*net.TCPConn)
 }
 
-func TestTapPassesTheClientsHalfClose(t *testing.T) {
+func TestPassesTheClientsHalfClose(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 
@@ -195,7 +195,7 @@ func TestTapPassesTheClientsHalfClose(t *testing.T) {
 	assert.Contains(t, output, "server->client end of data (FIN)")
 }
 
-func TestTapPassesTheServersHalfClose(t *testing.T) {
+func TestPassesTheServersHalfClose(t *testing.T) {
 	// A server that says hello, shuts its sending side, then
 	// reads all the client still has to say.
 	heard := make(chan string, 1)
@@ -250,7 +250,7 @@ func pipeline(t *testing.T, conn *net.TCPConn, n int) (
 	return string(everything), replies.String()
 }
 
-func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
+func TestKeeps20000PipelinedRequestsInOrder(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 
@@ -260,7 +260,7 @@ func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
 		"the replies differ from the requests' answers, or come in another order")
 }
 
-func TestTapServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
+func TestServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 
@@ -300,7 +300,7 @@ func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET)
 }
 
-func TestTapPassesAServersResetToTheClient(t *testing.T) {
+func TestPassesAServersResetToTheClient(t *testing.T) {
 	// A server that reads one request and resets the connection.
 	server := startServer(t, func(conn *net.TCPConn) {
 		_, _ = conn.Read(make([]byte, 100))
@@ -319,7 +319,7 @@ func TestTapPassesAServersResetToTheClient(t *testing.T) {
 	assert.Contains(t, output, "resetting both sides")
 }
 
-func TestTapPassesAClientsResetToTheServer(t *testing.T) {
+func TestPassesAClientsResetToTheServer(t *testing.T) {
 	readErr := make(chan error, 1)
 	server := startServer(t, func(conn *net.TCPConn) {
 		_, err := io.ReadAll(conn)
@@ -341,7 +341,7 @@ func TestTapPassesAClientsResetToTheServer(t *testing.T) {
 	}
 }
 
-func TestTapResetsTheClientWhenTheServerIsAbsent(t *testing.T) {
+func TestResetsTheClientWhenTheServerIsAbsent(t *testing.T) {
 	nobody := testkit.FreeAddr(t)
 	tap := startTap(t, nobody)
 
@@ -363,7 +363,7 @@ func heapInUse() uint64 {
 	return stats.HeapAlloc
 }
 
-func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
+func TestPassesBackpressureWithBoundedMemory(t *testing.T) {
 	// It measures the whole process's memory: in a process of its
 	// own, beside the other tests.
 	if !testkit.Alone(t) {
@@ -433,7 +433,7 @@ func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
 	assert.Equal(t, int64(size), <-received)
 }
 
-func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
+func TestScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 	opened := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	delay := 10 * time.Millisecond
 	at := func(d time.Duration) time.Time { return opened.Add(d) }
@@ -450,9 +450,20 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
 
 	// With -chunk, pieces leave delay apart.
-	s.spaced = true
+	s.gap = delay
 	assert.Equal(t, at(120*time.Millisecond),
 		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
+
+	// With -chunk and no -delay, a piece leaves as soon as it is
+	// read, and the next one a gap later, even from the next chunk.
+	gap := 10 * time.Millisecond
+	cut := schedule{opened: opened, gap: gap}
+	assert.Equal(t, at(time.Millisecond),
+		cut.departure(at(time.Millisecond), time.Time{}))
+	assert.Equal(t, at(11*time.Millisecond),
+		cut.departure(at(time.Millisecond), at(time.Millisecond)))
+	assert.Equal(t, at(50*time.Millisecond),
+		cut.departure(at(50*time.Millisecond), at(20*time.Millisecond)))
 
 	// Without -delay, bytes leave as soon as they are read.
 	none := schedule{opened: opened}
@@ -460,7 +471,7 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 		none.departure(at(time.Millisecond), time.Time{}))
 }
 
-func TestTapDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
+func TestDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	server := startServer(t, judgeLines)
@@ -512,23 +523,38 @@ func (r *recordWrites) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
-	link := &link{done: make(chan struct{})}
-	d := &direction{link: link, pieceSize: 4}
+func TestChunkPassesBytesOnInSmallWrites(t *testing.T) {
+	var shown testkit.SyncBuffer
+	display := newScreen(&shown, io.Discard, false)
+	go display.print()
+	l := &link{id: 1, opened: time.Now(), done: make(chan struct{}),
+		screen: display}
+	d := &direction{link: l, name: "client->server", pieceSize: 4}
 	var to recordWrites
-	chunk := chunk{data: []byte("1125899906842623\n")}
-	require.NoError(t, d.pass(&to, chunk))
+	read := chunk{data: []byte("1125899906842623\n")}
+	require.NoError(t, d.pass(&to, read))
+	display.close()
 	assert.Equal(t, []string{"1125", "8999", "0684", "2623", "\n"},
 		to.writes)
+
+	// The screen shows each piece as it leaves, and when.
+	piece := regexp.MustCompile(`^#1 \+[0-9.]+[µnm]?s ` +
+		`client->server piece (\d) of 5: (\d) bytes? (".*")$`)
+	lines := strings.Split(strings.TrimSuffix(shown.String(), "\n"), "\n")
+	require.Len(t, lines, 5)
+	for i, line := range lines {
+		match := piece.FindStringSubmatch(line)
+		require.NotNil(t, match, line)
+		assert.Equal(t, strconv.Itoa(i+1), match[1])
+		assert.Equal(t, strconv.Itoa(len(to.writes[i])), match[2])
+		assert.Equal(t, quoteChunk([]byte(to.writes[i])), match[3])
+	}
 }
 
-func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
-	// Not in parallel: its pauses of a few milliseconds must keep
-	// pieces of data apart, which other tests beside it could
-	// delay.
-	// A server that records the size of each Read.
-	reads := make(chan []int, 1)
-	server := startServer(t, func(conn *net.TCPConn) {
+// readSizes is a server that records the size of each Read, and
+// sends them on reads once the client has finished.
+func readSizes(reads chan<- []int) func(conn *net.TCPConn) {
+	return func(conn *net.TCPConn) {
 		var sizes []int
 		buffer := make([]byte, 1024)
 		for {
@@ -541,27 +567,153 @@ func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
 				return
 			}
 		}
-	})
-	tap := startTap(t, server, "-chunk", "2", "-delay", "30ms")
-	conn := dialTap(t, tap.addr)
-	_, err := conn.Write([]byte("123456789\n"))
-	require.NoError(t, err)
-	require.NoError(t, conn.CloseWrite())
-
-	select {
-	case sizes := <-reads:
-		total := 0
-		for _, size := range sizes {
-			assert.LessOrEqual(t, size, 2, "reads: %v", sizes)
-			total += size
-		}
-		assert.Equal(t, 10, total)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server never got the end of the data")
 	}
 }
 
-func TestTapQuotesHostileBytes(t *testing.T) {
+// sizesRead sends request through the tap, shuts the sending side,
+// and returns the sizes of the server's Reads.
+func sizesRead(t *testing.T, tapAddr, request string,
+	reads <-chan []int) []int {
+	t.Helper()
+	conn := dialTap(t, tapAddr)
+	_, err := conn.Write([]byte(request))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+	select {
+	case sizes := <-reads:
+		return sizes
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server never got the end of the data")
+		return nil
+	}
+}
+
+func TestChunkOneSplitsEveryByteWithTheDefaultGap(t *testing.T) {
+	// Not in parallel: the gap of 10 ms between two pieces must
+	// keep them apart, which other tests beside it could delay.
+	reads := make(chan []int, 1)
+	server := startServer(t, readSizes(reads))
+	tap := startTap(t, server, "-chunk", "1")
+	sizes := sizesRead(t, tap.addr, "1125899906842623\n", reads)
+	want := make([]int, 17)
+	for i := range want {
+		want[i] = 1
+	}
+	assert.Equal(t, want, sizes, "each Read gets one piece")
+	assert.Contains(t, tap.stop(t), "tap | passing bytes on to the "+
+		"server in writes of at most 1 byte, 10ms apart\n")
+}
+
+func TestChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
+	reads := make(chan []int, 1)
+	server := startServer(t, readSizes(reads))
+	tap := startTap(t, server, "-chunk", "2", "-delay", "30ms")
+	sizes := sizesRead(t, tap.addr, "123456789\n", reads)
+	total := 0
+	for _, size := range sizes {
+		assert.LessOrEqual(t, size, 2, "reads: %v", sizes)
+		total += size
+	}
+	assert.Equal(t, 10, total)
+}
+
+// -chunk cuts what the server receives, unless -chunk-to says
+// otherwise, and the screen shows the pieces of that side only.
+func TestChunkToChoosesWhoGetsThePieces(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
+	cases := []struct {
+		flags          []string
+		server, client bool // whether each gets pieces
+	}{
+		{[]string{"-chunk", "1"}, true, false},
+		{[]string{"-chunk", "1", "-chunk-to", "server"}, true, false},
+		{[]string{"-chunk", "1", "-chunk-to", "client"}, false, true},
+		{[]string{"-chunk", "1", "-chunk-to", "both"}, true, true},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.flags, " "), func(t *testing.T) {
+			server := startServer(t, judgeLines)
+			tap := startTap(t, server,
+				append(c.flags, "-gap", "1ms")...)
+			assert.Equal(t, "F\nT\n", sendAndShut(t, tap.addr,
+				"25\n97\n"))
+			output := waitForClose(t, tap.output, 1)
+			assert.Equal(t, c.server, strings.Contains(output,
+				`client->server piece 1 of 6: 1 byte "2"`), output)
+			assert.Equal(t, c.client, strings.Contains(output,
+				`server->client piece 1 of `), output)
+			// Either way, the chunks read are shown whole.
+			assert.Contains(t, output,
+				`client->server 6 bytes "25\n97\n"`)
+			tap.stop(t)
+		})
+	}
+}
+
+// The tap passes on at most -max-conns clients at once, 256 unless
+// told otherwise; one more is closed at once, with the usual end of
+// data, and the screen says why. Once a client leaves, a new one
+// takes its place.
+func TestClosesClientsOverTheLimit(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
+	var mu sync.Mutex
+	atServer := 0
+	server := startServer(t, func(conn *net.TCPConn) {
+		mu.Lock()
+		atServer++
+		mu.Unlock()
+		judgeLines(conn)
+	})
+	tap := startTap(t, server)
+
+	// The default's worth of clients, each with a server of its
+	// own behind the tap.
+	clients := make([]*net.TCPConn, defaultMaxConns)
+	for i := range clients {
+		clients[i] = dialTap(t, tap.addr)
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		mu.Lock()
+		n := atServer
+		mu.Unlock()
+		if n == defaultMaxConns {
+			break
+		}
+		require.True(t, time.Now().Before(deadline),
+			"%d clients reached the server", n)
+		time.Sleep(time.Millisecond)
+	}
+
+	// One more: the end of data at once, no reply.
+	extra := dialTap(t, tap.addr)
+	everything, err := io.ReadAll(extra)
+	require.NoError(t, err, "a refused client gets the end of data")
+	assert.Empty(t, everything)
+	assert.Contains(t, tap.output(), fmt.Sprintf("#%d +0s client %s "+
+		"refused: 256 clients are passed on already, the most the "+
+		"tap takes (-max-conns); closing it",
+		defaultMaxConns+1, extra.LocalAddr()))
+
+	// The clients passed on are served as before.
+	reader := bufio.NewReader(clients[0])
+	_, err = clients[0].Write([]byte("97\n"))
+	require.NoError(t, err)
+	reply, err := reader.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "T\n", reply)
+
+	// One leaves: a newcomer is passed on in its place.
+	require.NoError(t, clients[0].Close())
+	waitForClose(t, tap.output, 1)
+	assert.Equal(t, "T\n", sendAndShut(t, tap.addr, "97\n"))
+}
+
+func TestQuotesHostileBytes(t *testing.T) {
 	cases := map[string]string{
 		"escape sequences": "\x1b[2J\x1b[31mred\x1b[0m",
 		"NUL and bell":     "\x00\x00\a",
@@ -582,7 +734,7 @@ func TestTapQuotesHostileBytes(t *testing.T) {
 	}
 }
 
-func TestTapShowsABoundedPrefixOfLongChunks(t *testing.T) {
+func TestShowsABoundedPrefixOfLongChunks(t *testing.T) {
 	long := bytes.Repeat([]byte{0}, 5000)
 	shown := quoteChunk(long)
 	assert.True(t, strings.HasPrefix(shown, `"\x00\x00`), shown)
@@ -593,7 +745,7 @@ func TestTapShowsABoundedPrefixOfLongChunks(t *testing.T) {
 	assert.Equal(t, `"17\n"`, quoteChunk([]byte("17\n")))
 }
 
-func TestTapScreenShowsOnlyQuotedBytes(t *testing.T) {
+func TestScreenShowsOnlyQuotedBytes(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 	conn := dialTap(t, tap.addr)
@@ -627,7 +779,7 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 	return w.out.Write(p)
 }
 
-func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
+func TestScreenNeverHoldsTheBytesUp(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	server := startServer(t, judgeLines)
@@ -702,7 +854,7 @@ func countLines(t *testing.T, output string) (shown, leftOut int) {
 	return shown, leftOut
 }
 
-func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
+func TestScreenSaysHowManyLinesItLeftOut(t *testing.T) {
 	// 2000 lines while the terminal reads nothing: the queue
 	// keeps some, the rest are counted.
 	const lines = 2000
@@ -712,14 +864,14 @@ func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
 	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
 }
 
-func TestTapTerminalShowsWhatAPersonCanRead(t *testing.T) {
+func TestTerminalShowsWhatAPersonCanRead(t *testing.T) {
 	const lines = 2000
 	shown, leftOut := countLines(t, showWhileBlocked(t, true, lines))
 	assert.LessOrEqual(t, shown, screenBurst+1)
 	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
 }
 
-func TestTapTellsAFileFromATerminal(t *testing.T) {
+func TestTellsAFileFromATerminal(t *testing.T) {
 	file, err := os.Create(filepath.Join(t.TempDir(), "trace.txt"))
 	require.NoError(t, err)
 	defer file.Close()
@@ -728,7 +880,7 @@ func TestTapTellsAFileFromATerminal(t *testing.T) {
 	assert.False(t, isTerminal(&buffer))
 }
 
-func TestTapStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
+func TestStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 	conn := dialTap(t, tap.addr)
@@ -746,7 +898,7 @@ func TestTapStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
 	assert.True(t, strings.HasSuffix(output, "tap | stopped\n"), output)
 }
 
-func TestTapFlags(t *testing.T) {
+func TestFlags(t *testing.T) {
 	cases := []struct {
 		args []string
 		code int
@@ -755,6 +907,11 @@ func TestTapFlags(t *testing.T) {
 		{[]string{"-h"}, 0, ""},
 		{[]string{"-delay", "10"}, 2, `invalid value "10" for flag -delay`},
 		{[]string{"-chunk", "-1"}, 2, "cannot be negative"},
+		{[]string{"-gap", "-1ms"}, 2, "cannot be negative"},
+		{[]string{"-chunk-to", "nobody"}, 2,
+			`-chunk-to "nobody": say server, client or both`},
+		{[]string{"-max-conns", "0"}, 2,
+			"-max-conns must be 1 or more, got 0"},
 		{[]string{"-frobnicate"}, 2, "-frobnicate"},
 		{[]string{"-to", "8809"}, 2, `-to "8809" is not host:port`},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
@@ -768,6 +925,8 @@ func TestTapFlags(t *testing.T) {
 			if c.code == 0 {
 				assert.Contains(t, stdout.String(), "usage:")
 				assert.Contains(t, stdout.String(), "-delay")
+				assert.Contains(t, stdout.String(),
+					"(default 256)")
 				assert.Empty(t, stderr.String())
 				return
 			}
@@ -778,7 +937,7 @@ func TestTapFlags(t *testing.T) {
 	}
 }
 
-func TestTapRefusesToPointAtItself(t *testing.T) {
+func TestRefusesToPointAtItself(t *testing.T) {
 	addr := testkit.FreeAddr(t)
 	var stdout, stderr bytes.Buffer
 	code := Run(context.Background(),
@@ -789,7 +948,7 @@ func TestTapRefusesToPointAtItself(t *testing.T) {
 		stderr.String())
 }
 
-func TestTapSaysWhenItsPortIsTaken(t *testing.T) {
+func TestSaysWhenItsPortIsTaken(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer taken.Close()
@@ -917,7 +1076,7 @@ func waitForClose(t *testing.T, output func() string, id int) string {
 	}
 }
 
-func TestTapREADMETranscripts(t *testing.T) {
+func TestREADMETranscripts(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	if runtime.GOOS == "windows" {
