@@ -32,7 +32,7 @@ const (
 const maxConns = 8
 
 // connectLimit is the least time the probe gives a connection to
-// say whether anything listens.
+// open (see prober.connectLimit).
 const connectLimit = 5 * time.Second
 
 // prober asks one server.
@@ -80,26 +80,19 @@ func (p *prober) detect(ctx context.Context) (Kind, Result,
 		Request:  quote("17\n") + " then " + quote("4\n"),
 		Want:     quote("T\n") + " then " + quote("F\n") + " or the end",
 	}
-	// Connecting gets a few seconds at least: Windows takes two to
-	// say that nothing listens.
-	connecting := max(p.timeout, connectLimit)
-	ctx, cancel := context.WithTimeout(ctx, connecting+2*p.timeout)
-	defer cancel()
-	var dialer net.Dialer
-	conn, err := dialer.DialContext(ctx, "tcp", p.addr)
+	conn, err := p.dial(ctx)
 	if err != nil {
 		down := &downError{addr: p.addr, refused: refused(err),
-			timeout: connecting}
+			timeout: p.connectLimit()}
 		if !down.refused && !timedOut(err) {
 			down.err = err
 		}
 		return Unknown, r, 0, down
 	}
 	defer conn.Close()
-	context.AfterFunc(ctx, func() {
-		// An error means the connection is closed already.
-		_ = conn.SetDeadline(time.Now())
-	})
+	ctx, cancel := context.WithTimeout(ctx, 2*p.timeout)
+	defer cancel()
+	stopWhenDone(ctx, conn)
 
 	// The first request: every server must answer it.
 	start := time.Now()
@@ -161,16 +154,13 @@ func (p *prober) run(ctx context.Context, c Case) Result {
 		r.cause = stoppedListening
 		return r
 	}
-	probing := ctx
-	ctx, cancel := context.WithTimeout(ctx, c.limit(p.timeout))
-	defer cancel()
 
 	// Another client first, which waits while the case asks.
 	var other net.Conn
 	if c.Other != nil {
 		conn, err := p.dial(ctx)
 		if err != nil {
-			return p.cannotConnect(probing, r, err)
+			return p.cannotConnect(ctx, r, err)
 		}
 		other = conn
 		defer other.Close()
@@ -187,9 +177,20 @@ func (p *prober) run(ctx context.Context, c Case) Result {
 
 	conn, err := p.dial(ctx)
 	if err != nil {
-		return p.cannotConnect(probing, r, err)
+		return p.cannotConnect(ctx, r, err)
 	}
 	defer conn.Close()
+
+	// The case's time starts once it is connected: a server whose
+	// queue of waiting connections was full a moment (Python's
+	// socketserver keeps 5) is not blamed for the second the
+	// system waits before it tries again.
+	ctx, cancel := context.WithTimeout(ctx, c.limit(p.timeout))
+	defer cancel()
+	stopWhenDone(ctx, conn)
+	if other != nil {
+		stopWhenDone(ctx, other)
+	}
 
 	own := c.ownLimit(p.timeout)
 	start := time.Now()
@@ -267,14 +268,13 @@ func (c Case) ownLimit(timeout time.Duration) time.Duration {
 
 // cannotConnect is the result of a case that could not connect. A
 // refusal is asked again: if it holds, the server has stopped
-// listening, and the cases left are not run. ctx is the probe's, not
-// the case's: asking again may take longer than a case.
+// listening, and the cases left are not run.
 func (p *prober) cannotConnect(ctx context.Context, r Result,
 	err error) Result {
 	switch {
 	case timedOut(err) && ctx.Err() == nil:
 		r.Problem = fmt.Sprintf("could not connect within %v",
-			p.timeout)
+			p.connectLimit())
 		r.cause = cannotConnect
 	case (refused(err) || wasReset(err)) && p.stillRefused(ctx):
 		// A connection reset as it opens: the server closed its
@@ -433,20 +433,29 @@ func (p *prober) readDuring(ctx context.Context, conn net.Conn,
 	return x
 }
 
-// dial connects, within the probe's time limit. If the probe is
-// interrupted (Ctrl-C), or the case's time is up, the connection's
-// deadline moves to now, which ends any read or write.
+// dial connects, within connectLimit or the probe's time limit if it
+// is longer, unless ctx ends first (Ctrl-C).
 func (p *prober) dial(ctx context.Context) (net.Conn, error) {
-	dialer := net.Dialer{Timeout: p.timeout}
-	conn, err := dialer.DialContext(ctx, "tcp", p.addr)
-	if err != nil {
-		return nil, err
-	}
+	dialer := net.Dialer{Timeout: p.connectLimit()}
+	return dialer.DialContext(ctx, "tcp", p.addr)
+}
+
+// connectLimit is the time a connection may take to open: a few
+// seconds at least, so that a dropped first try, which the system
+// repeats a second later, or Windows's two seconds to say that
+// nothing listens, fit in it.
+func (p *prober) connectLimit() time.Duration {
+	return max(p.timeout, connectLimit)
+}
+
+// stopWhenDone moves the connection's deadline to now when ctx ends:
+// the case's time is up, or the probe is interrupted (Ctrl-C). That
+// ends any read or write.
+func stopWhenDone(ctx context.Context, conn net.Conn) {
 	context.AfterFunc(ctx, func() {
 		// An error means the connection is closed already.
 		_ = conn.SetDeadline(time.Now())
 	})
-	return conn, nil
 }
 
 // expect gives the connection d from now for what comes next, unless

@@ -188,8 +188,11 @@ func TestSourceTextsPythonServer(t *testing.T) {
 	// client at a time, nobody is answered after it starts.
 	assertFails(t, got.stdout, "100 digits, prime", "within 2s")
 	assertFails(t, got.stdout, "2^127-1, prime", "within 2s")
-	assertFails(t, got.stdout, "still answers after the big numbers",
-		"within 2s")
+	// (Its queue of 5 waiting connections is full by then: the
+	// small number may not even connect.)
+	assert.Regexp(t, `^✗ .*: want "T\\n", (no reply within 2s|`+
+		`could not connect within 5s)$`, line(t, got.stdout,
+		"still answers after the big numbers"))
 
 	// The rest it gets right, the fixed isprime included: exactly
 	// these cases fail, and the heavy ones.

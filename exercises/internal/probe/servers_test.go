@@ -334,3 +334,23 @@ func busyServer() func(net.Conn) {
 		}, persistent: true}.handle(conn)
 	}
 }
+
+// resetServer is one-shot, and ends its connections with a reset:
+// after its reply it waits for whatever the client sends next (the
+// probe's second request), then closes with SO_LINGER 0, which sends
+// a reset (RST) instead of the end of the data.
+func resetServer(conn net.Conn) {
+	reader := bufio.NewReaderSize(conn, 1024)
+	line, err := reader.ReadSlice('\n')
+	if len(line) == 0 && err != nil {
+		return
+	}
+	if _, err := conn.Write(judge(line)); err != nil {
+		return
+	}
+	// More bytes, or the end: either way, a reset.
+	_, _ = reader.ReadByte()
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+}
