@@ -689,15 +689,28 @@ func TestClosesClientsOverTheLimit(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 
+	// Their lines on the screen, so that the next one finds room
+	// in the screen's queue.
+	for deadline := time.Now().Add(30 * time.Second); strings.Count(
+		tap.output(), "tap connected to the server") < defaultMaxConns; {
+		require.True(t, time.Now().Before(deadline), tap.output())
+		time.Sleep(time.Millisecond)
+	}
+
 	// One more: the end of data at once, no reply.
 	extra := dialTap(t, tap.addr)
 	everything, err := io.ReadAll(extra)
 	require.NoError(t, err, "a refused client gets the end of data")
 	assert.Empty(t, everything)
-	assert.Contains(t, tap.output(), fmt.Sprintf("#%d +0s client %s "+
-		"refused: 256 clients are passed on already, the most the "+
-		"tap takes (-max-conns); closing it",
-		defaultMaxConns+1, extra.LocalAddr()))
+	refused := fmt.Sprintf("#%d +0s client %s refused: 256 clients "+
+		"are passed on already, the most the tap takes (-max-conns); "+
+		"closing it\n", defaultMaxConns+1, extra.LocalAddr())
+	// The screen writes in the background: the line comes soon.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(
+		tap.output(), refused); time.Sleep(time.Millisecond) {
+		require.True(t, time.Now().Before(deadline),
+			"no line %q in:\n%s", refused, tap.output())
+	}
 
 	// The clients passed on are served as before.
 	reader := bufio.NewReader(clients[0])

@@ -157,9 +157,12 @@ func describe(c Case, x exchange, limit time.Duration) (string, cause) {
 		case wasReset(x.err) || errors.Is(x.err, syscall.EPIPE):
 			return "the connection was reset after " + sent +
 				", before the rest of the line", closedMidRequest
+		case errors.Is(x.err, io.EOF):
+			return "the connection closed after " + sent +
+				", before the rest of the line", closedMidRequest
 		}
-		return "the connection closed after " + sent +
-			", before the rest of the line", closedMidRequest
+		return fmt.Sprintf("after %s, an error: %v", sent,
+			reason(x.err)), unexpected
 	}
 
 	// How the reading ended.

