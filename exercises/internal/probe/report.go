@@ -1,9 +1,11 @@
 package probe
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,6 +97,11 @@ func (r *Report) finish() {
 		}
 		r.Causes[at].Cases = append(r.Causes[at].Cases, c.Name)
 	}
+	// What is wrong with the server's structure first: it explains
+	// the rest, often.
+	slices.SortStableFunc(r.Causes, func(a, b Finding) int {
+		return cmp.Compare(rank(a.Cause), rank(b.Cause))
+	})
 	r.Categories = scores(r.Cases)
 	r.Summary = summary(*r)
 }
@@ -152,26 +159,59 @@ func summary(report Report) string {
 }
 
 // firstProblem names the cause of the first case that failed, in
-// the order they ran, and where it showed.
+// the order they ran, and where it showed; a cause in the server's
+// structure comes before any other, which it may explain.
 func firstProblem(report Report) string {
-	for _, r := range report.Cases {
+	first := -1
+	for i, r := range report.Cases {
 		if r.Passed {
 			continue
 		}
-		text := causes[r.cause].name
-		switch r.cause {
-		case stoppedListening:
-			return text + " (from " + r.Name + " on; the last " +
-				"case answered: " + lastAnswered(report.Cases,
-				r.Name) + ")"
-		case stoppedAnswering:
-			return text + " (from " + r.Name + " on)"
-		case neverReplies:
-			return text
+		if first < 0 || (structural(r.cause) &&
+			!structural(report.Cases[first].cause)) {
+			first = i
 		}
-		return text + " (first: " + r.Name + ")"
 	}
-	return ""
+	if first < 0 {
+		return ""
+	}
+	r := report.Cases[first]
+	text := causes[r.cause].name
+	switch r.cause {
+	case stoppedListening:
+		return text + " (from " + r.Name + " on; the last case " +
+			"answered: " + lastAnswered(report.Cases, r.Name) + ")"
+	case stoppedAnswering:
+		return text + " (from " + r.Name + " on)"
+	case neverReplies:
+		return text
+	}
+	return text + " (first: " + r.Name + ")"
+}
+
+// structural reports whether a cause is in the server's structure,
+// how it serves connections and frames its replies, rather than in
+// one reply: a server that answers the first piece of a request, say,
+// gets wrong verdicts as a consequence, and the summary names the
+// piece.
+func structural(c cause) bool {
+	switch c {
+	case stoppedListening, neverReplies, stoppedAnswering,
+		answersOnce, oneAtATime, pieceAsRequest, noNewline,
+		crlfReplies:
+		return true
+	}
+	return false
+}
+
+// rank orders the causes by name: structural ones first.
+func rank(name string) int {
+	for c, e := range causes {
+		if e.name == name && structural(c) {
+			return 0
+		}
+	}
+	return 1
 }
 
 // lastAnswered names the last case before the one named that got a
@@ -281,7 +321,8 @@ func (w *textWriter) end(report Report) {
 	}
 	fmt.Fprintln(w.out, "by category: "+strings.Join(scores, ", "))
 	if len(report.Causes) > 0 {
-		fmt.Fprintln(w.out, "what went wrong, first seen first:")
+		fmt.Fprintln(w.out, "what went wrong, the server's "+
+			"structure first:")
 	}
 	for _, f := range report.Causes {
 		fmt.Fprintf(w.out, "  %s: %s\n", f.Cause, caseList(f.Cases))

@@ -229,7 +229,8 @@ func TestSourceTextsPythonServer(t *testing.T) {
 		`it waits without limit for a "\n"`))
 	assert.Contains(t, causeLine(t, got.stdout, "it stopped answering"),
 		": 10 cases (100 digits, prime; ")
+	// The summary names what is wrong with its structure first.
 	assert.Contains(t, got.stdout, "\n67/85 passed: a one-shot "+
-		"server, not conforming: it takes for numbers what the "+
-		"protocol refuses (first: vertical tab)\n")
+		"server, not conforming: it serves one client at a time "+
+		"(first: while another client is idle)\n")
 }
