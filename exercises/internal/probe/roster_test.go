@@ -220,3 +220,20 @@ func TestRosterMistakesAreNamedWithTheirLine(t *testing.T) {
 	assert.True(t, strings.HasPrefix(got.stderr,
 		"probe: cannot read the roster: "), got.stderr)
 }
+
+// The exercises README shows a class graded in one command.
+func TestRosterReadmeTranscript(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
+	roster := writeRoster(t, "# name, then the server's address\n"+
+		"Ana Lima      "+startTestServer(t, goodServer)+"\n"+
+		"Bruno Díaz    "+startOneAtATime(t, goodServer)+"\n"+
+		"Chen Wei      "+testkit.FreeAddr(t)+"\n"+
+		"Dana Okafor   "+startTestServer(t, firstPieceServer)+"\n"+
+		"Emil Berg     "+startTestServer(t, sourceIsPrimeServer)+"\n")
+	got := probe(t, "-roster", roster)
+	assert.Equal(t, 1, got.code)
+	// The README's roster is roster.txt, where the teacher is.
+	output := strings.Replace(got.stdout, roster, "roster.txt", 1)
+	testkit.CheckTranscript(t, "../../README.md", "probe-roster", output)
+}
