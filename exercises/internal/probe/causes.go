@@ -150,16 +150,17 @@ func describe(c Case, x exchange, limit time.Duration) (string, cause) {
 	// Before the request was complete.
 	if x.early != "" {
 		sent := quote(x.early)
+		after := sent + ", before the rest of the line"
 		switch {
 		case got != "":
 			return "replied " + brief(got) + " to " + sent +
 				" alone, before the rest of the line", pieceAsRequest
 		case wasReset(x.err) || errors.Is(x.err, syscall.EPIPE):
-			return "the connection was reset after " + sent +
-				", before the rest of the line", closedMidRequest
+			return "the connection was reset after " + after,
+				closedMidRequest
 		case errors.Is(x.err, io.EOF):
-			return "the connection closed after " + sent +
-				", before the rest of the line", closedMidRequest
+			return "the connection closed after " + after,
+				closedMidRequest
 		}
 		return fmt.Sprintf("after %s, an error: %v", sent,
 			reason(x.err)), unexpected
@@ -275,14 +276,20 @@ func sameLines(a, b []string) bool {
 // for good, or one that was only slow on the big numbers.
 func diagnose(results []Result) {
 	// Stopped listening: the connections that were waiting in the
-	// server's queue when it stopped were reset or closed unanswered
-	// just before the refusals began. They belong to the stop.
+	// server's queue when it stopped were reset or closed unanswered,
+	// just before the refusals began or among them. They belong to
+	// the stop.
 	for first, r := range results {
 		if r.cause != stoppedListening {
 			continue
 		}
 		for i := first - 1; i >= 0 && diedWith(results[i]); i-- {
 			results[i].cause = stoppedListening
+		}
+		for i := first + 1; i < len(results); i++ {
+			if diedWith(results[i]) {
+				results[i].cause = stoppedListening
+			}
 		}
 		break
 	}

@@ -38,12 +38,9 @@ section { border-top: 2px solid #999; margin-top: 1.5rem; }
 {{- range .Grades}}
 <tr>
 <td><a href="#{{.ID}}">{{.Name}}</a></td>
-{{- if .Report}}
-<td class="score {{if eq .Status "conforming"}}good{{else}}bad{{end}}">{{.Passed}}</td>
-{{- range .Scores}}<td class="score {{if .Full}}good{{else}}bad{{end}}">{{.Text}}</td>{{end}}
-{{- else}}
-<td class="score absent">{{.Status}}</td>
-{{- range $.Categories}}<td class="score absent">-</td>{{end}}
+<td class="score {{.Class}}">{{.Passed}}</td>
+{{- range .Scores}}
+<td class="score {{.Class}}">{{.Text}}</td>
 {{- end}}
 <td>{{.First}}</td>
 </tr>
@@ -52,25 +49,23 @@ section { border-top: 2px solid #999; margin-top: 1.5rem; }
 {{range .Grades}}
 <section id="{{.ID}}">
 <h2>{{.Name}}</h2>
-<p><code>{{.Server}}</code>:
-{{- if .Report}} {{.Report.Passed}}/{{.Report.Total}} passed: {{.Report.Summary}}{{else}} {{.Error}}{{end}}</p>
-{{- if .Report}}
-{{- range .Report.Warnings}}
+<p><code>{{.Server}}</code>: {{.Verdict}}</p>
+{{- range .Warnings}}
 <p>⚠ {{.}}</p>
 {{- end}}
-{{- if .Report.Causes}}
+{{- if .Causes}}
 <ul>
-{{- range .Report.Causes}}
-<li><strong>{{.Cause}}</strong>: {{len .Cases}} {{if eq (len .Cases) 1}}case{{else}}cases{{end}}. {{.Meaning}}.</li>
+{{- range .Causes}}
+<li><strong>{{.Cause}}</strong>: {{.Count}}. {{.Meaning}}.</li>
 {{- end}}
 </ul>
 <table>
 <tr><th>case</th><th>sent</th><th>wanted</th><th>what happened</th></tr>
 {{- range .Failures}}
-<tr><td>{{.Name}}</td><td><code>{{.Request}}</code></td><td><code>{{.Want}}</code></td><td>{{.Problem}}</td></tr>
+<tr><td>{{.Name}}</td><td><code>{{.Request}}</code></td>
+<td><code>{{.Want}}</code></td><td>{{.Problem}}</td></tr>
 {{- end}}
 </table>
-{{- end}}
 {{- end}}
 </section>
 {{- end}}

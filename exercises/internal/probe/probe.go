@@ -192,18 +192,22 @@ func probeServer(ctx context.Context, p *prober, started func([]Case),
 	// After the big numbers, a server still busy with them would
 	// be busy for the next run too.
 	last := report.Cases[len(report.Cases)-1]
+	var after string
 	switch {
 	case last.Name != askAgainName:
 	case last.cause == stoppedAnswering || last.cause == noReply ||
 		last.cause == cannotConnect:
-		report.Warnings = append(report.Warnings, fmt.Sprintf("no reply to %s after the big numbers: "+
-			"restart the server before probing it again",
-			quote(askAgain)))
+		after = fmt.Sprintf("no reply to %s after the big "+
+			"numbers: restart the server before probing it again",
+			quote(askAgain))
 	case last.Passed && last.took > slow:
-		report.Warnings = append(report.Warnings, fmt.Sprintf("the server took %v to answer %s after "+
-			"the big numbers: it is still working on them; restart "+
-			"it before probing it again",
-			last.took.Round(time.Millisecond), quote(askAgain)))
+		after = fmt.Sprintf("the server took %v to answer %s "+
+			"after the big numbers: it is still working on them; "+
+			"restart it before probing it again",
+			last.took.Round(time.Millisecond), quote(askAgain))
+	}
+	if after != "" {
+		report.Warnings = append(report.Warnings, after)
 	}
 	return report, nil
 }

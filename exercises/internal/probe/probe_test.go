@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -316,18 +317,22 @@ func TestAServerThatStopsListeningIsToldOnce(t *testing.T) {
 	got := probe(t, addr)
 	assert.Equal(t, 1, got.code)
 	assertPasses(t, got.stdout, "one-shot or persistent")
-	// Refused, or reset as it opened when the server stopped
-	// listening with the connection waiting in its queue.
-	assertFails(t, got.stdout, "source text's list: 4j",
-		": the server no longer listens")
 	total := len(Cases(Persistent))
-	assert.Contains(t, got.stdout, fmt.Sprintf("✗ %d more cases refused "+
-		"or not run: the server stopped listening\n", total-1))
-	assert.Equal(t, 2, strings.Count(got.stdout, "✗"), got.stdout)
 	assert.Contains(t, got.stdout, fmt.Sprintf("\n1/%d passed: a "+
 		"persistent server, not conforming: it stopped listening "+
 		"(from source text's list: 4j on; the last case answered: "+
 		"one-shot or persistent)\n", total+1))
+	// The cases under way when it stopped, up to maxConns, may each
+	// get a line (refused, or reset in the server's queue); all the
+	// others share one.
+	more := regexp.MustCompile(`\n✗ (\d+) more cases refused or not ` +
+		`run: the server stopped listening\n`)
+	match := more.FindStringSubmatch(got.stdout)
+	require.NotNil(t, match, got.stdout)
+	lines := strings.Count(got.stdout, "✗")
+	assert.LessOrEqual(t, lines, maxConns+2, got.stdout)
+	assert.Equal(t, strconv.Itoa(total-lines+1), match[1])
+	assert.Contains(t, got.stdout, ": the server no longer listens\n")
 
 	// The JSON still holds every case.
 	var report Report

@@ -270,8 +270,10 @@ type textWriter struct {
 // line prints one result: ✓ or ✗, the case's name, the request, and
 // the reply, or what was wanted and what happened instead.
 func (w *textWriter) line(r Result) {
-	// After the first refusal, the others are one more line.
-	if r.notRun || (w.refused && r.cause == stoppedListening) {
+	// After the first refusal, the others are one more line, and
+	// so are the connections the server's stop reset.
+	if r.notRun || (w.refused && (r.cause == stoppedListening ||
+		diedWith(r))) {
 		w.notRun++
 		return
 	}
@@ -340,15 +342,20 @@ func (w *textWriter) end(report Report) {
 // are few, else the first ones and how many more.
 func caseList(names []string) string {
 	const shown = 4
-	count := fmt.Sprintf("%d cases", len(names))
-	if len(names) == 1 {
-		count = "1 case"
-	}
+	count := caseCount(len(names))
 	if len(names) <= shown {
 		return count + " (" + strings.Join(names, "; ") + ")"
 	}
 	return fmt.Sprintf("%s (%s; and %d more)", count,
 		strings.Join(names[:shown], "; "), len(names)-shown)
+}
+
+// caseCount writes 1 as "1 case" and 3 as "3 cases".
+func caseCount(n int) string {
+	if n == 1 {
+		return "1 case"
+	}
+	return fmt.Sprintf("%d cases", n)
 }
 
 // writeJSON prints a value as indented JSON.

@@ -346,37 +346,56 @@ type pageData struct {
 	Conforming      int
 }
 
-// gradeRow is one student, as the page shows them.
+// gradeRow is one student, as the page shows them: each cell with
+// its text and its class, good, bad or absent, which colours it.
 type gradeRow struct {
-	Grade
-	ID       string
-	Passed   string
-	Scores   []scoreCell
-	First    string
-	Failures []Result
+	Name, Server, ID string
+	Passed, Class    string
+	Scores           []scoreCell
+	First, Verdict   string
+	Warnings         []string
+	Causes           []causeView
+	Failures         []Result
 }
 
-// A scoreCell is one category's score, and whether it is full.
+// A scoreCell is one category's score, and its class.
 type scoreCell struct {
-	Text string
-	Full bool
+	Text, Class string
+}
+
+// A causeView is one cause, with how many cases it explains.
+type causeView struct {
+	Cause, Count, Meaning string
 }
 
 // gradeView is the nth student's grade, as the page shows it.
 func gradeView(g Grade, n int) gradeRow {
-	row := gradeRow{Grade: g, ID: "student-" + strconv.Itoa(n),
-		Passed: g.Status, First: g.Error}
+	row := gradeRow{Name: g.Name, Server: g.Server,
+		ID: "student-" + strconv.Itoa(n), Passed: g.Status,
+		Class: "absent", First: g.Error, Verdict: g.Error}
 	if g.Report == nil {
+		for range Categories {
+			row.Scores = append(row.Scores,
+				scoreCell{Text: "-", Class: "absent"})
+		}
 		return row
 	}
 	r := g.Report
 	row.Passed = fmt.Sprintf("%d/%d", r.Passed, r.Total)
+	row.Class = colour(r.Passed, r.Total)
 	row.First = firstProblem(*r)
+	row.Verdict = fmt.Sprintf("%d/%d passed: %s", r.Passed, r.Total,
+		r.Summary)
+	row.Warnings = r.Warnings
 	for _, s := range r.Categories {
 		row.Scores = append(row.Scores, scoreCell{
-			Text: fmt.Sprintf("%d/%d", s.Passed, s.Total),
-			Full: s.Passed == s.Total,
+			Text:  fmt.Sprintf("%d/%d", s.Passed, s.Total),
+			Class: colour(s.Passed, s.Total),
 		})
+	}
+	for _, f := range r.Causes {
+		row.Causes = append(row.Causes, causeView{Cause: f.Cause,
+			Count: caseCount(len(f.Cases)), Meaning: f.Meaning})
 	}
 	for _, c := range r.Cases {
 		if !c.Passed {
@@ -384,4 +403,12 @@ func gradeView(g Grade, n int) gradeRow {
 		}
 	}
 	return row
+}
+
+// colour is a score's class: good when full, bad otherwise.
+func colour(passed, total int) string {
+	if passed == total {
+		return "good"
+	}
+	return "bad"
 }
