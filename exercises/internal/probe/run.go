@@ -369,7 +369,15 @@ func (p *prober) send(ctx context.Context, conn net.Conn, c Case,
 				return early
 			}
 		}
-		if _, err := conn.Write([]byte(piece)); err != nil {
+		// The case's time may have run out during the pause.
+		if ctx.Err() != nil {
+			return exchange{err: ctx.Err()}
+		}
+		_, err := conn.Write([]byte(piece))
+		switch {
+		case timedOut(err):
+			return exchange{err: err}
+		case err != nil:
 			// The server closed, or reset, the connection:
 			// what it sent before is still worth showing.
 			x := p.readDuring(ctx, conn, pause, deadline)
