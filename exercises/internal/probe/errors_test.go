@@ -31,7 +31,7 @@ func TestResetsAndRefusalsOfEverySystem(t *testing.T) {
 	for name, err := range resets {
 		t.Run(name, func(t *testing.T) {
 			assert.True(t, closed(err), "%v is a close", err)
-			problem, cause := describe(firstCase, exchange{err: err},
+			problem, cause := describe(firstRequest, exchange{err: err},
 				time.Second)
 			assert.Equal(t, "the connection was reset without a "+
 				"reply", problem)

@@ -101,7 +101,7 @@ func (p *prober) detect(ctx context.Context) (Kind, Result,
 	took := time.Since(start)
 	r.Got = quote(string(x.got))
 	if string(x.got) != "T\n" || x.err != nil {
-		r.Problem, r.cause = describe(firstCase, x, p.timeout)
+		r.Problem, r.cause = describe(firstRequest, x, p.timeout)
 		return Unknown, r, took, nil
 	}
 
@@ -134,7 +134,7 @@ func (p *prober) detect(ctx context.Context) (Kind, Result,
 
 // The two requests of detect, as cases, for describe.
 var (
-	firstCase     = withReplies(Case{Writes: []string{"17\n"}})
+	firstRequest  = withReplies(Case{Writes: []string{"17\n"}})
 	secondRequest = withReplies(Case{Writes: []string{"4\n"}})
 )
 
