@@ -137,7 +137,12 @@ func readRoster(path string) ([]student, error) {
 	var students []student
 	lines := bufio.NewScanner(file)
 	for number := 1; lines.Scan(); number++ {
-		line := strings.TrimSpace(lines.Text())
+		line := lines.Text()
+		if number == 1 {
+			// Notepad may begin a file with a byte-order mark.
+			line = strings.TrimPrefix(line, "\ufeff")
+		}
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

@@ -175,14 +175,18 @@ func TestRosterAsJSON(t *testing.T) {
 		grades[1].Report.Causes[0].Cause)
 }
 
+// A roster saved by Windows's Notepad: a byte-order mark first, and
+// "\r\n" at the end of each line.
 func TestRosterOfGoodServersPasses(t *testing.T) {
 	// It waits on the network: beside the other tests.
 	t.Parallel()
-	roster := writeRoster(t, "Ana "+startTestServer(t, goodServer)+
-		"\nBruno "+startTestServer(t, goodServer)+"\n")
+	roster := writeRoster(t, "\ufeffAna "+startTestServer(t, goodServer)+
+		"\r\nBruno "+startTestServer(t, goodServer)+"\r\n")
 	got := probe(t, "-roster", roster, "-parallel", "1")
 	assert.Equal(t, 0, got.code, got.stdout)
 	assert.Contains(t, got.stdout, ", 1 at a time, ")
+	assert.Contains(t, got.stdout, "\nAna      ")
+	assert.Contains(t, got.stdout, "\nBruno    ")
 	assert.True(t, strings.HasSuffix(got.stdout,
 		"\n2 of 2 servers conform\n"), got.stdout)
 }
