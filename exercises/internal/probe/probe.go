@@ -43,7 +43,7 @@ prints one row per student, in the roster's order, and exits with 0
 only if every server passes.
 
   -json        print the results as JSON
-  -timeout d   time each case may take (default 2s)
+  -timeout d   time each case's replies may take (default 2s)
   -roster FILE grade every server that FILE names
   -csv         with -roster: print the rows as CSV, for a gradebook
   -html PAGE   with -roster: also write PAGE, one page with the class's
@@ -52,8 +52,8 @@ only if every server passes.
                (default 8)
 `
 
-// defaultTimeout is each case's time limit, unless -timeout says
-// otherwise.
+// defaultTimeout is the time each case's replies may take, unless
+// -timeout says otherwise; connecting may take longer (connectLimit).
 const defaultTimeout = 2 * time.Second
 
 // defaultParallel is how many servers -roster probes at once.
@@ -221,7 +221,7 @@ func parseArgs(args []string) (options, error) {
 	flags.BoolVar(&opts.asJSON, "json", false,
 		"print the results as JSON")
 	flags.DurationVar(&opts.timeout, "timeout", defaultTimeout,
-		"time each case may take")
+		"time each case's replies may take")
 	flags.StringVar(&opts.roster, "roster", "",
 		"grade every server that FILE names")
 	flags.BoolVar(&opts.asCSV, "csv", false,
