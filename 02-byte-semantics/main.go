@@ -6,19 +6,25 @@
 //	go run ./02-byte-semantics NAME     one of them
 //	go run ./02-byte-semantics -h       the usage and the list
 //	go run ./02-byte-semantics tap -listen HOST:PORT -to HOST:PORT
-//	                                    a wire tap (see tap.go)
+//	                                    a wire tap (see tap/)
 //
 // Where to read: this file lists the demonstrations; text.go holds
 // those about text and bytes, stream.go those about the stream,
 // reading and writing, sourcebugs.go the source text's bugs,
-// framing.go the cures, demo.go the loopback connection they share,
-// and tap.go the wire tap.
+// framing.go the cures, demo.go the loopback connection they share.
+// The wire tap is a program of its own, in the tap folder: main only
+// starts it.
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"workbook/02-byte-semantics/tap"
 )
 
 // A demo is one demonstration: a name to run it by, a one-line
@@ -106,6 +112,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "no demonstration called %q; there are:\n\n", args[0])
 	list(stderr)
 	return 2
+}
+
+// runTapCommand runs the tap until Ctrl-C or SIGTERM stops it.
+func runTapCommand(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(),
+		os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return tap.Run(ctx, args, stdout, stderr)
 }
 
 const usage = `usage:

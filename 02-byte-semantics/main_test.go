@@ -209,3 +209,10 @@ func TestWriteAfterCloseFailsOnALaterWrite(t *testing.T) {
 	last := lines[len(lines)-1]
 	assert.True(t, strings.Contains(last, "EPIPE") || strings.Contains(last, "ECONNRESET"), "last line: %q", last)
 }
+
+func TestTapIsACommandOfTheChapter(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"tap", "-h"}, &stdout, &stderr)
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout.String(), "go run ./02-byte-semantics tap")
+}

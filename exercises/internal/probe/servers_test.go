@@ -27,6 +27,52 @@ func startTestServer(t *testing.T, handle func(net.Conn)) string {
 	t.Helper()
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	serve(t, listener, handle, false)
+	return listener.Addr().String()
+}
+
+// startOneAtATime serves as the most common student server does, the
+// source text's among them: it accepts a client, serves it to the
+// end, and only then accepts the next one.
+func startOneAtATime(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	serve(t, listener, handle, true)
+	return listener.Addr().String()
+}
+
+// startOnce serves one client, then stops listening, as a server
+// without a loop around accept does.
+func startOnce(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	once := onceListener{Listener: listener}
+	serve(t, &once, handle, true)
+	return listener.Addr().String()
+}
+
+// onceListener accepts one connection, then closes.
+type onceListener struct {
+	net.Listener
+	accepted bool
+}
+
+func (l *onceListener) Accept() (net.Conn, error) {
+	if l.accepted {
+		l.Listener.Close()
+		return nil, net.ErrClosed
+	}
+	l.accepted = true
+	return l.Listener.Accept()
+}
+
+// serve accepts connections on listener until the test ends, and
+// hands each to handle: in a goroutine of its own, or, oneAtATime,
+// in the accepting goroutine.
+func serve(t *testing.T, listener net.Listener, handle func(net.Conn),
+	oneAtATime bool) {
 
 	var mu sync.Mutex
 	conns := map[net.Conn]struct{}{}
@@ -42,6 +88,11 @@ func startTestServer(t *testing.T, handle func(net.Conn)) string {
 			mu.Lock()
 			conns[conn] = struct{}{}
 			mu.Unlock()
+			if oneAtATime {
+				handle(conn)
+				conn.Close()
+				continue
+			}
 			handlers.Go(func() {
 				defer conn.Close()
 				handle(conn)
@@ -60,7 +111,6 @@ func startTestServer(t *testing.T, handle func(net.Conn)) string {
 		mu.Unlock()
 		handlers.Wait()
 	})
-	return listener.Addr().String()
 }
 
 // lineServer answers lines as the protocol frames them: persistent or
@@ -202,4 +252,105 @@ func outOfOrderServer(conn net.Conn) {
 // goodServer: persistent, and right.
 func goodServer(conn net.Conn) {
 	lineServer{reply: judge, persistent: true}.handle(conn)
+}
+
+// firstPieceServer takes what its first Read returns for the whole
+// request, as a server that calls recv() once does; then it waits
+// for the client to finish before it closes, so that no reset or
+// broken pipe gives it away.
+func firstPieceServer(conn net.Conn) {
+	buffer := make([]byte, 1024)
+	n, err := conn.Read(buffer)
+	if err != nil {
+		return
+	}
+	_, _ = conn.Write(judge(buffer[:n]))
+	closeGently(conn)
+}
+
+// bigNumbers reports whether a request is one of the probe's heavy
+// cases: a number that trial division takes minutes or more to
+// decide.
+func bigNumbers(line []byte) bool {
+	return heavyRequests()[string(line)]
+}
+
+// heavyRequests are the requests of the heavy cases, found once.
+var heavyRequests = sync.OnceValue(func() map[string]bool {
+	requests := map[string]bool{}
+	for _, c := range Cases(Persistent) {
+		if c.phase == heavy {
+			requests[c.Request()] = true
+		}
+	}
+	return requests
+})
+
+// slowServer: persistent and right, but a big number keeps its
+// connection busy for ever, as trial division would, while other
+// clients are served.
+func slowServer(conn net.Conn) {
+	lineServer{reply: func(line []byte) []byte {
+		if bigNumbers(line) {
+			// Until the client gives up, and the test ends.
+			_, _ = io.Copy(io.Discard, conn)
+			return nil
+		}
+		return judge(line)
+	}, persistent: true}.handle(conn)
+}
+
+// stuckServer returns a server that answers until the first big
+// number, then never again, to anyone: a trial division that holds
+// a lock, or a single-threaded event loop.
+func stuckServer() func(net.Conn) {
+	stuck := make(chan struct{})
+	var once sync.Once
+	return func(conn net.Conn) {
+		lineServer{reply: func(line []byte) []byte {
+			if bigNumbers(line) {
+				once.Do(func() { close(stuck) })
+			}
+			select {
+			case <-stuck:
+				_, _ = io.Copy(io.Discard, conn)
+				return nil
+			default:
+				return judge(line)
+			}
+		}, persistent: true}.handle(conn)
+	}
+}
+
+// busyServer returns a server that answers right, but its first
+// reply a second late: a server still busy with an earlier run's big
+// numbers when the probe starts.
+func busyServer() func(net.Conn) {
+	var first sync.Once
+	return func(conn net.Conn) {
+		lineServer{reply: func(line []byte) []byte {
+			first.Do(func() { time.Sleep(time.Second) })
+			return judge(line)
+		}, persistent: true}.handle(conn)
+	}
+}
+
+// resetServer is one-shot, and ends its connections with a reset:
+// after its reply it waits for whatever the client sends next (the
+// probe's second request), then closes with SO_LINGER 0, which sends
+// a reset (RST) instead of the end of the data.
+func resetServer(conn net.Conn) {
+	reader := bufio.NewReaderSize(conn, 1024)
+	line, err := reader.ReadSlice('\n')
+	if len(line) == 0 && err != nil {
+		return
+	}
+	if _, err := conn.Write(judge(line)); err != nil {
+		return
+	}
+	// More bytes, or the end: either way, a reset.
+	_, _ = reader.ReadByte()
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
 }

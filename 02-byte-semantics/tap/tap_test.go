@@ -1,4 +1,4 @@
-package main
+package tap
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,13 +24,20 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"workbook/internal/testkit"
 	"workbook/prime"
 )
 
-// A tapRun is the tap command running in the test.
-type tapRun struct {
+func TestMain(m *testing.M) {
+	// The parallel tests wait more than they compute.
+	testkit.WaitersInParallel(8)
+	goleak.VerifyTestMain(m)
+}
+
+// A runningTap is the tap command running in the test.
+type runningTap struct {
 	addr   string
 	stdout testkit.SyncBuffer
 	stderr testkit.SyncBuffer
@@ -41,7 +49,7 @@ type tapRun struct {
 // startTap runs the tap command in front of the server at to, on a
 // free loopback port, and waits until it listens. The test's end
 // stops it, if the test has not.
-func startTap(t *testing.T, to string, flags ...string) *tapRun {
+func startTap(t *testing.T, to string, flags ...string) *runningTap {
 	t.Helper()
 	for try := 1; ; try++ {
 		tap, inUse := tryTap(t, to, flags)
@@ -60,13 +68,13 @@ func startTap(t *testing.T, to string, flags ...string) *tapRun {
 
 // tryTap is one try of startTap. It tells whether the tap could not
 // listen because its address was in use.
-func tryTap(t *testing.T, to string, flags []string) (tap *tapRun, inUse bool) {
+func tryTap(t *testing.T, to string, flags []string) (tap *runningTap, inUse bool) {
 	t.Helper()
-	tap = &tapRun{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
+	tap = &runningTap{addr: testkit.FreeAddr(t), code: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	tap.cancel = cancel
 	args := append([]string{"-listen", tap.addr, "-to", to}, flags...)
-	go func() { tap.code <- runTap(ctx, args, &tap.stdout, &tap.stderr) }()
+	go func() { tap.code <- Run(ctx, args, &tap.stdout, &tap.stderr) }()
 
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(tap.output(), "listening on") {
@@ -90,11 +98,11 @@ func tryTap(t *testing.T, to string, flags []string) (tap *tapRun, inUse bool) {
 }
 
 // output is what the tap has printed so far.
-func (tap *tapRun) output() string { return tap.stdout.String() }
+func (tap *runningTap) output() string { return tap.stdout.String() }
 
 // stop stops the tap as Ctrl-C would, checks that it exits with 0,
 // and returns all it printed.
-func (tap *tapRun) stop(t *testing.T) string {
+func (tap *runningTap) stop(t *testing.T) string {
 	t.Helper()
 	tap.once.Do(func() {
 		tap.cancel()
@@ -167,7 +175,7 @@ func dialTap(t *testing.T, addr string) *net.TCPConn {
 	return conn.(*net.TCPConn)
 }
 
-func TestTapPassesTheClientsHalfClose(t *testing.T) {
+func TestPassesTheClientsHalfClose(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 
@@ -188,7 +196,7 @@ func TestTapPassesTheClientsHalfClose(t *testing.T) {
 	assert.Contains(t, output, "server->client end of data (FIN)")
 }
 
-func TestTapPassesTheServersHalfClose(t *testing.T) {
+func TestPassesTheServersHalfClose(t *testing.T) {
 	// A server that says hello, shuts its sending side, then
 	// reads all the client still has to say.
 	heard := make(chan string, 1)
@@ -243,7 +251,7 @@ func pipeline(t *testing.T, conn *net.TCPConn, n int) (
 	return string(everything), replies.String()
 }
 
-func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
+func TestKeeps20000PipelinedRequestsInOrder(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 
@@ -253,7 +261,7 @@ func TestTapKeeps20000PipelinedRequestsInOrder(t *testing.T) {
 		"the replies differ from the requests' answers, or come in another order")
 }
 
-func TestTapServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
+func TestServesManyClientsAtOnceWithoutMixingLines(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 
@@ -293,7 +301,7 @@ func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET)
 }
 
-func TestTapPassesAServersResetToTheClient(t *testing.T) {
+func TestPassesAServersResetToTheClient(t *testing.T) {
 	// A server that reads one request and resets the connection.
 	server := startServer(t, func(conn *net.TCPConn) {
 		_, _ = conn.Read(make([]byte, 100))
@@ -312,7 +320,7 @@ func TestTapPassesAServersResetToTheClient(t *testing.T) {
 	assert.Contains(t, output, "resetting both sides")
 }
 
-func TestTapPassesAClientsResetToTheServer(t *testing.T) {
+func TestPassesAClientsResetToTheServer(t *testing.T) {
 	readErr := make(chan error, 1)
 	server := startServer(t, func(conn *net.TCPConn) {
 		_, err := io.ReadAll(conn)
@@ -334,7 +342,7 @@ func TestTapPassesAClientsResetToTheServer(t *testing.T) {
 	}
 }
 
-func TestTapResetsTheClientWhenTheServerIsAbsent(t *testing.T) {
+func TestResetsTheClientWhenTheServerIsAbsent(t *testing.T) {
 	nobody := testkit.FreeAddr(t)
 	tap := startTap(t, nobody)
 
@@ -356,7 +364,7 @@ func heapInUse() uint64 {
 	return stats.HeapAlloc
 }
 
-func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
+func TestPassesBackpressureWithBoundedMemory(t *testing.T) {
 	// It measures the whole process's memory: in a process of its
 	// own, beside the other tests.
 	if !testkit.Alone(t) {
@@ -426,11 +434,11 @@ func TestTapPassesBackpressureWithBoundedMemory(t *testing.T) {
 	assert.Equal(t, int64(size), <-received)
 }
 
-func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
+func TestScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 	opened := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	delay := 10 * time.Millisecond
 	at := func(d time.Duration) time.Time { return opened.Add(d) }
-	s := tapSchedule{opened: opened, delay: delay}
+	s := schedule{opened: opened, delay: delay}
 
 	// Before the handshake's round trip is over, bytes wait for
 	// it, then cross: 3 × delay after the connection opened.
@@ -443,17 +451,28 @@ func TestTapScheduleHoldsEachChunkWithoutQueueing(t *testing.T) {
 		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
 
 	// With -chunk, pieces leave delay apart.
-	s.spaced = true
+	s.gap = delay
 	assert.Equal(t, at(120*time.Millisecond),
 		s.departure(at(101*time.Millisecond), at(110*time.Millisecond)))
 
+	// With -chunk and no -delay, a piece leaves as soon as it is
+	// read, and the next one a gap later, even from the next chunk.
+	gap := 10 * time.Millisecond
+	cut := schedule{opened: opened, gap: gap}
+	assert.Equal(t, at(time.Millisecond),
+		cut.departure(at(time.Millisecond), time.Time{}))
+	assert.Equal(t, at(11*time.Millisecond),
+		cut.departure(at(time.Millisecond), at(time.Millisecond)))
+	assert.Equal(t, at(50*time.Millisecond),
+		cut.departure(at(50*time.Millisecond), at(20*time.Millisecond)))
+
 	// Without -delay, bytes leave as soon as they are read.
-	none := tapSchedule{opened: opened}
+	none := schedule{opened: opened}
 	assert.Equal(t, at(time.Millisecond),
 		none.departure(at(time.Millisecond), time.Time{}))
 }
 
-func TestTapDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
+func TestDelayHoldsBytesAndKeepsTheirOrder(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	server := startServer(t, judgeLines)
@@ -505,23 +524,38 @@ func (r *recordWrites) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func TestTapChunkPassesBytesOnInSmallWrites(t *testing.T) {
-	link := &tapLink{done: make(chan struct{})}
-	d := &tapDirection{link: link, pieceSize: 4}
+func TestChunkPassesBytesOnInSmallWrites(t *testing.T) {
+	var shown testkit.SyncBuffer
+	display := newScreen(&shown, io.Discard, false)
+	go display.print()
+	l := &link{id: 1, opened: time.Now(), done: make(chan struct{}),
+		screen: display}
+	d := &direction{link: l, name: "client->server", pieceSize: 4}
 	var to recordWrites
-	chunk := tapChunk{data: []byte("1125899906842623\n")}
-	require.NoError(t, d.pass(&to, chunk))
+	read := chunk{data: []byte("1125899906842623\n")}
+	require.NoError(t, d.pass(&to, read))
+	display.close()
 	assert.Equal(t, []string{"1125", "8999", "0684", "2623", "\n"},
 		to.writes)
+
+	// The screen shows each piece as it leaves, and when.
+	piece := regexp.MustCompile(`^#1 \+[0-9.]+[µnm]?s ` +
+		`client->server piece (\d) of 5: (\d) bytes? (".*")$`)
+	lines := strings.Split(strings.TrimSuffix(shown.String(), "\n"), "\n")
+	require.Len(t, lines, 5)
+	for i, line := range lines {
+		match := piece.FindStringSubmatch(line)
+		require.NotNil(t, match, line)
+		assert.Equal(t, strconv.Itoa(i+1), match[1])
+		assert.Equal(t, strconv.Itoa(len(to.writes[i])), match[2])
+		assert.Equal(t, quoteChunk([]byte(to.writes[i])), match[3])
+	}
 }
 
-func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
-	// Not in parallel: its pauses of a few milliseconds must keep
-	// pieces of data apart, which other tests beside it could
-	// delay.
-	// A server that records the size of each Read.
-	reads := make(chan []int, 1)
-	server := startServer(t, func(conn *net.TCPConn) {
+// readSizes is a server that records the size of each Read, and
+// sends them on reads once the client has finished.
+func readSizes(reads chan<- []int) func(conn *net.TCPConn) {
+	return func(conn *net.TCPConn) {
 		var sizes []int
 		buffer := make([]byte, 1024)
 		for {
@@ -534,27 +568,177 @@ func TestTapChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
 				return
 			}
 		}
-	})
-	tap := startTap(t, server, "-chunk", "2", "-delay", "30ms")
-	conn := dialTap(t, tap.addr)
-	_, err := conn.Write([]byte("123456789\n"))
-	require.NoError(t, err)
-	require.NoError(t, conn.CloseWrite())
-
-	select {
-	case sizes := <-reads:
-		total := 0
-		for _, size := range sizes {
-			assert.LessOrEqual(t, size, 2, "reads: %v", sizes)
-			total += size
-		}
-		assert.Equal(t, 10, total)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the server never got the end of the data")
 	}
 }
 
-func TestTapQuotesHostileBytes(t *testing.T) {
+// sizesRead sends request through the tap, shuts the sending side,
+// and returns the sizes of the server's Reads.
+func sizesRead(t *testing.T, tapAddr, request string,
+	reads <-chan []int) []int {
+	t.Helper()
+	conn := dialTap(t, tapAddr)
+	_, err := conn.Write([]byte(request))
+	require.NoError(t, err)
+	require.NoError(t, conn.CloseWrite())
+	select {
+	case sizes := <-reads:
+		return sizes
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server never got the end of the data")
+		return nil
+	}
+}
+
+func TestChunkOneSplitsEveryByteWithTheDefaultGap(t *testing.T) {
+	// Not in parallel: the gap of 10 ms between two pieces must
+	// keep them apart, which other tests beside it could delay. A
+	// machine busy enough to keep the server from reading for
+	// longer than that glues two pieces together again: then the
+	// test tries again, up to five times. Without the gap, pieces
+	// written back to back arrive several to a Read every time.
+	want := make([]int, 17)
+	for i := range want {
+		want[i] = 1
+	}
+	var sizes []int
+	for try := 1; try <= 5; try++ {
+		reads := make(chan []int, 1)
+		server := startServer(t, readSizes(reads))
+		tap := startTap(t, server, "-chunk", "1")
+		sizes = sizesRead(t, tap.addr, "1125899906842623\n", reads)
+		assert.Contains(t, tap.stop(t), "tap | passing bytes on to "+
+			"the server in writes of at most 1 byte, 10ms apart\n")
+		if slices.Equal(want, sizes) {
+			break
+		}
+		t.Logf("try %d: reads of %v bytes", try, sizes)
+	}
+	assert.Equal(t, want, sizes, "each Read gets one piece")
+}
+
+func TestChunkWithDelayMakesTheServerReadPieces(t *testing.T) {
+	// Not in parallel: its pauses of a few milliseconds must keep
+	// pieces of data apart, which other tests beside it could
+	// delay.
+	reads := make(chan []int, 1)
+	server := startServer(t, readSizes(reads))
+	tap := startTap(t, server, "-chunk", "2", "-delay", "30ms")
+	sizes := sizesRead(t, tap.addr, "123456789\n", reads)
+	total := 0
+	for _, size := range sizes {
+		assert.LessOrEqual(t, size, 2, "reads: %v", sizes)
+		total += size
+	}
+	assert.Equal(t, 10, total)
+}
+
+// -chunk cuts what the server receives, unless -chunk-to says
+// otherwise, and the screen shows the pieces of that side only.
+func TestChunkToChoosesWhoGetsThePieces(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
+	cases := []struct {
+		flags          []string
+		server, client bool // whether each gets pieces
+	}{
+		{[]string{"-chunk", "1"}, true, false},
+		{[]string{"-chunk", "1", "-chunk-to", "server"}, true, false},
+		{[]string{"-chunk", "1", "-chunk-to", "client"}, false, true},
+		{[]string{"-chunk", "1", "-chunk-to", "both"}, true, true},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.flags, " "), func(t *testing.T) {
+			server := startServer(t, judgeLines)
+			tap := startTap(t, server,
+				append(c.flags, "-gap", "1ms")...)
+			assert.Equal(t, "F\nT\n", sendAndShut(t, tap.addr,
+				"25\n97\n"))
+			output := waitForClose(t, tap.output, 1)
+			assert.Equal(t, c.server, strings.Contains(output,
+				`client->server piece 1 of 6: 1 byte "2"`), output)
+			assert.Equal(t, c.client, strings.Contains(output,
+				`server->client piece 1 of `), output)
+			// Either way, the chunks read are shown whole.
+			assert.Contains(t, output,
+				`client->server 6 bytes "25\n97\n"`)
+			tap.stop(t)
+		})
+	}
+}
+
+// The tap passes on at most -max-conns clients at once, 256 unless
+// told otherwise; one more is closed at once, with the usual end of
+// data, and the screen says why. Once a client leaves, a new one
+// takes its place.
+func TestClosesClientsOverTheLimit(t *testing.T) {
+	// It waits on the network: beside the other tests.
+	t.Parallel()
+	var mu sync.Mutex
+	atServer := 0
+	server := startServer(t, func(conn *net.TCPConn) {
+		mu.Lock()
+		atServer++
+		mu.Unlock()
+		judgeLines(conn)
+	})
+	tap := startTap(t, server)
+
+	// The default's worth of clients, each with a server of its
+	// own behind the tap.
+	clients := make([]*net.TCPConn, defaultMaxConns)
+	for i := range clients {
+		clients[i] = dialTap(t, tap.addr)
+	}
+	for deadline := time.Now().Add(time.Minute); ; {
+		mu.Lock()
+		n := atServer
+		mu.Unlock()
+		if n == defaultMaxConns {
+			break
+		}
+		require.True(t, time.Now().Before(deadline),
+			"%d clients reached the server", n)
+		time.Sleep(time.Millisecond)
+	}
+
+	// Their lines on the screen, so that the next one finds room
+	// in the screen's queue.
+	for deadline := time.Now().Add(30 * time.Second); strings.Count(
+		tap.output(), "tap connected to the server") < defaultMaxConns; {
+		require.True(t, time.Now().Before(deadline), tap.output())
+		time.Sleep(time.Millisecond)
+	}
+
+	// One more: the end of data at once, no reply.
+	extra := dialTap(t, tap.addr)
+	everything, err := io.ReadAll(extra)
+	require.NoError(t, err, "a refused client gets the end of data")
+	assert.Empty(t, everything)
+	refused := fmt.Sprintf("#%d +0s client %s refused: 256 clients "+
+		"are passed on already, the most the tap takes (-max-conns); "+
+		"closing it\n", defaultMaxConns+1, extra.LocalAddr())
+	// The screen writes in the background: the line comes soon.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(
+		tap.output(), refused); time.Sleep(time.Millisecond) {
+		require.True(t, time.Now().Before(deadline),
+			"no line %q in:\n%s", refused, tap.output())
+	}
+
+	// The clients passed on are served as before.
+	reader := bufio.NewReader(clients[0])
+	_, err = clients[0].Write([]byte("97\n"))
+	require.NoError(t, err)
+	reply, err := reader.ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "T\n", reply)
+
+	// One leaves: a newcomer is passed on in its place.
+	require.NoError(t, clients[0].Close())
+	waitForClose(t, tap.output, 1)
+	assert.Equal(t, "T\n", sendAndShut(t, tap.addr, "97\n"))
+}
+
+func TestQuotesHostileBytes(t *testing.T) {
 	cases := map[string]string{
 		"escape sequences": "\x1b[2J\x1b[31mred\x1b[0m",
 		"NUL and bell":     "\x00\x00\a",
@@ -575,18 +759,18 @@ func TestTapQuotesHostileBytes(t *testing.T) {
 	}
 }
 
-func TestTapShowsABoundedPrefixOfLongChunks(t *testing.T) {
+func TestShowsABoundedPrefixOfLongChunks(t *testing.T) {
 	long := bytes.Repeat([]byte{0}, 5000)
 	shown := quoteChunk(long)
 	assert.True(t, strings.HasPrefix(shown, `"\x00\x00`), shown)
 	assert.True(t, strings.HasSuffix(shown, `"…`), shown)
-	assert.LessOrEqual(t, len(shown), tapShownWidth+len(`""…`))
+	assert.LessOrEqual(t, len(shown), shownWidth+len(`""…`))
 
 	// A chunk that fits is shown whole.
 	assert.Equal(t, `"17\n"`, quoteChunk([]byte("17\n")))
 }
 
-func TestTapScreenShowsOnlyQuotedBytes(t *testing.T) {
+func TestScreenShowsOnlyQuotedBytes(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 	conn := dialTap(t, tap.addr)
@@ -620,7 +804,7 @@ func (w *blockedWriter) Write(p []byte) (int, error) {
 	return w.out.Write(p)
 }
 
-func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
+func TestScreenNeverHoldsTheBytesUp(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	server := startServer(t, judgeLines)
@@ -629,7 +813,7 @@ func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	code := make(chan int, 1)
 	args := []string{"-listen", addr, "-to", server}
-	go func() { code <- runTap(ctx, args, screen, io.Discard) }()
+	go func() { code <- Run(ctx, args, screen, io.Discard) }()
 
 	// Many connections, each a line or more on the screen, while
 	// the screen takes nothing.
@@ -665,7 +849,7 @@ func TestTapScreenNeverHoldsTheBytesUp(t *testing.T) {
 func showWhileBlocked(t *testing.T, limited bool, lines int) string {
 	t.Helper()
 	out := &blockedWriter{release: make(chan struct{})}
-	screen := newTapScreen(out, io.Discard, limited)
+	screen := newScreen(out, io.Discard, limited)
 	go screen.print()
 	for i := range lines {
 		screen.show(1+i%7, fmt.Sprintf("line %d", i))
@@ -695,24 +879,24 @@ func countLines(t *testing.T, output string) (shown, leftOut int) {
 	return shown, leftOut
 }
 
-func TestTapScreenSaysHowManyLinesItLeftOut(t *testing.T) {
+func TestScreenSaysHowManyLinesItLeftOut(t *testing.T) {
 	// 2000 lines while the terminal reads nothing: the queue
 	// keeps some, the rest are counted.
 	const lines = 2000
 	shown, leftOut := countLines(t, showWhileBlocked(t, false, lines))
 	assert.Greater(t, leftOut, 0)
-	assert.LessOrEqual(t, shown, tapScreenQueue+1)
+	assert.LessOrEqual(t, shown, screenQueue+1)
 	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
 }
 
-func TestTapTerminalShowsWhatAPersonCanRead(t *testing.T) {
+func TestTerminalShowsWhatAPersonCanRead(t *testing.T) {
 	const lines = 2000
 	shown, leftOut := countLines(t, showWhileBlocked(t, true, lines))
-	assert.LessOrEqual(t, shown, tapScreenBurst+1)
+	assert.LessOrEqual(t, shown, screenBurst+1)
 	assert.Equal(t, lines, shown+leftOut, "every line is shown or counted")
 }
 
-func TestTapTellsAFileFromATerminal(t *testing.T) {
+func TestTellsAFileFromATerminal(t *testing.T) {
 	file, err := os.Create(filepath.Join(t.TempDir(), "trace.txt"))
 	require.NoError(t, err)
 	defer file.Close()
@@ -721,7 +905,7 @@ func TestTapTellsAFileFromATerminal(t *testing.T) {
 	assert.False(t, isTerminal(&buffer))
 }
 
-func TestTapStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
+func TestStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
 	server := startServer(t, judgeLines)
 	tap := startTap(t, server)
 	conn := dialTap(t, tap.addr)
@@ -739,7 +923,7 @@ func TestTapStopsOnCtrlCWithConnectionsOpen(t *testing.T) {
 	assert.True(t, strings.HasSuffix(output, "tap | stopped\n"), output)
 }
 
-func TestTapFlags(t *testing.T) {
+func TestFlags(t *testing.T) {
 	cases := []struct {
 		args []string
 		code int
@@ -748,6 +932,11 @@ func TestTapFlags(t *testing.T) {
 		{[]string{"-h"}, 0, ""},
 		{[]string{"-delay", "10"}, 2, `invalid value "10" for flag -delay`},
 		{[]string{"-chunk", "-1"}, 2, "cannot be negative"},
+		{[]string{"-gap", "-1ms"}, 2, "cannot be negative"},
+		{[]string{"-chunk-to", "nobody"}, 2,
+			`-chunk-to "nobody": say server, client or both`},
+		{[]string{"-max-conns", "0"}, 2,
+			"-max-conns must be 1 or more, got 0"},
 		{[]string{"-frobnicate"}, 2, "-frobnicate"},
 		{[]string{"-to", "8809"}, 2, `-to "8809" is not host:port`},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
@@ -755,12 +944,14 @@ func TestTapFlags(t *testing.T) {
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := runTap(context.Background(), c.args,
+			code := Run(context.Background(), c.args,
 				&stdout, &stderr)
 			assert.Equal(t, c.code, code)
 			if c.code == 0 {
 				assert.Contains(t, stdout.String(), "usage:")
 				assert.Contains(t, stdout.String(), "-delay")
+				assert.Contains(t, stdout.String(),
+					"(default 256)")
 				assert.Empty(t, stderr.String())
 				return
 			}
@@ -771,10 +962,10 @@ func TestTapFlags(t *testing.T) {
 	}
 }
 
-func TestTapRefusesToPointAtItself(t *testing.T) {
+func TestRefusesToPointAtItself(t *testing.T) {
 	addr := testkit.FreeAddr(t)
 	var stdout, stderr bytes.Buffer
-	code := runTap(context.Background(),
+	code := Run(context.Background(),
 		[]string{"-listen", addr, "-to", addr}, &stdout, &stderr)
 	assert.Equal(t, 2, code)
 	assert.Equal(t,
@@ -782,26 +973,19 @@ func TestTapRefusesToPointAtItself(t *testing.T) {
 		stderr.String())
 }
 
-func TestTapSaysWhenItsPortIsTaken(t *testing.T) {
+func TestSaysWhenItsPortIsTaken(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer taken.Close()
 	addr := taken.Addr().String()
 
 	var stdout, stderr bytes.Buffer
-	code := runTap(context.Background(), []string{"-listen", addr},
+	code := Run(context.Background(), []string{"-listen", addr},
 		&stdout, &stderr)
 	assert.Equal(t, 1, code)
 	assert.True(t, strings.HasPrefix(stderr.String(),
 		"tap: cannot listen on "+addr+": "), stderr.String())
 	assert.Equal(t, 1, strings.Count(stderr.String(), "\n"))
-}
-
-func TestTapIsACommandOfTheChapter(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	code := run([]string{"tap", "-h"}, &stdout, &stderr)
-	assert.Equal(t, 0, code)
-	assert.Contains(t, stdout.String(), "go run ./02-byte-semantics tap")
 }
 
 // The README's transcripts, with the other chapters' servers: those
@@ -818,7 +1002,7 @@ func buildChapters(t *testing.T) string {
 	dir := t.TempDir()
 	command := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
 		"./01-raw-socket", "./03-server-framework", "./04-persistent-conn")
-	command.Dir = ".."
+	command.Dir = "../.."
 	output, err := command.CombinedOutput()
 	require.NoError(t, err, "building the chapters: %s", output)
 	return dir
@@ -917,7 +1101,7 @@ func waitForClose(t *testing.T, output func() string, id int) string {
 	}
 }
 
-func TestTapREADMETranscripts(t *testing.T) {
+func TestREADMETranscripts(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
 	if runtime.GOOS == "windows" {
@@ -932,7 +1116,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 			tap.addr, "17")
 		assert.Equal(t, "client | \"17\\n\" -> \"T\\n\" prime\n", client)
 		waitForClose(t, tap.output, 1)
-		testkit.CheckTranscript(t, "README.md", "tap-one-request",
+		testkit.CheckTranscript(t, "../README.md", "tap-one-request",
 			tap.stop(t))
 	})
 
@@ -942,7 +1126,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 		runChapterClient(t, dir, "04-persistent-conn", tap.addr,
 			"-pipeline", "2", "3", "4", "5")
 		waitForClose(t, tap.output, 1)
-		testkit.CheckTranscript(t, "README.md", "tap-pipelined",
+		testkit.CheckTranscript(t, "../README.md", "tap-pipelined",
 			tap.stop(t))
 	})
 
@@ -952,14 +1136,14 @@ func TestTapREADMETranscripts(t *testing.T) {
 	// five times. The README shows what a machine not that busy
 	// shows.
 	t.Run("chapter 01's server through the tap", func(t *testing.T) {
-		var tapOutput, serverOutput string
+		var proxyOutput, serverOutput string
 		for try := 1; try <= 5; try++ {
 			server := startChapterServer(t, dir, "01-raw-socket")
 			tap := startTap(t, server.addr,
 				"-chunk", "1", "-delay", "10ms")
 			replies := sendAndShut(t, tap.addr, "17\n")
 			waitForClose(t, tap.output, 1)
-			tapOutput = tap.stop(t)
+			proxyOutput = tap.stop(t)
 			select {
 			case <-server.exited:
 			case <-time.After(30 * time.Second):
@@ -971,9 +1155,9 @@ func TestTapREADMETranscripts(t *testing.T) {
 			}
 			t.Logf("try %d: replies %q", try, replies)
 		}
-		testkit.CheckTranscript(t, "README.md", "tap-chapter-01",
-			tapOutput)
-		testkit.CheckTranscript(t, "README.md",
+		testkit.CheckTranscript(t, "../README.md", "tap-chapter-01",
+			proxyOutput)
+		testkit.CheckTranscript(t, "../README.md",
 			"tap-chapter-01-server", serverOutput)
 	})
 
@@ -990,7 +1174,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 			}
 			t.Logf("try %d: %s", try, client)
 		}
-		testkit.CheckTranscript(t, "README.md",
+		testkit.CheckTranscript(t, "../README.md",
 			"tap-chapter-01-client", client)
 	})
 
@@ -1000,7 +1184,7 @@ func TestTapREADMETranscripts(t *testing.T) {
 			"-chunk", "1", "-delay", "10ms")
 		assert.Equal(t, "T\n", sendAndShut(t, tap.addr, "17\n"))
 		waitForClose(t, tap.output, 1)
-		testkit.CheckTranscript(t, "README.md", "tap-chapter-03",
+		testkit.CheckTranscript(t, "../README.md", "tap-chapter-03",
 			tap.stop(t))
 	})
 }
