@@ -488,7 +488,11 @@ func TestWatchStopsTheTestsWhenAFileChanges(t *testing.T) {
 		c, s := count()
 		return c == 2 && s == 1
 	}, 30*time.Second, 10*time.Millisecond)
-	assert.Contains(t, output.String(), "exercises: stopped before the tests finished\n\n--- a file changed")
+	// The learner saved: nothing stopped them but the save, and the
+	// runner says the tests start again.
+	assert.Regexp(t, `Running the tests of exercise 1, the one you have started, to see what passes...\n\n\n`+
+		`--- a file changed, \d\d:\d\d:\d\d: the tests start again on the new code ---\n`, output.String())
+	assert.NotContains(t, output.String(), "stopped before the tests finished")
 
 	// Ctrl-C stops the second.
 	cancel()
@@ -551,7 +555,7 @@ func TestConfigFlags(t *testing.T) {
 	for _, c := range cases {
 		path := filepath.Join(dir, "config.json")
 		require.NoError(t, os.WriteFile(path, []byte(c.config), 0o644))
-		flags, err := readConfig(path)
+		flags, _, err := readConfig(path)
 		if c.fails != "" {
 			assert.ErrorContains(t, err, c.fails, c.config)
 			continue
@@ -579,11 +583,11 @@ func TestGoTestCommandLine(t *testing.T) {
 
 	// The defaults a learner gets: never the cache, the time limit,
 	// the exercise's flags, a package named from the module's root.
-	args := newRunner(module, nil, nil, nil).goTestArgs(jobs, "")
+	args := newRunner(module, nil, nil, nil).goTestArgs(jobs, jobs[0].ex.flags, "")
 	assert.Equal(t, []string{"test", "-json", "-count=1", "-timeout=30s",
 		"-race", "./exercises/02-more"}, args)
 
-	args = r.goTestArgs(jobs, "/tmp/overlay.json")
+	args = r.goTestArgs(jobs, jobs[0].ex.flags, "/tmp/overlay.json")
 	assert.Contains(t, strings.Join(args, " "), "-overlay /tmp/overlay.json")
 }
 
