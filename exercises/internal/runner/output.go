@@ -58,14 +58,14 @@ type testOutput struct {
 // A packageRun gathers the events of one exercise's package.
 type packageRun struct {
 	passed      bool
-	failedBuild string              // the package whose build failed
-	build       []string            // compiler and vet output
-	tests       []string            // test names, in the order they ran
-	seen        map[string]bool     // the tests listed in tests
-	output      map[string]*filter  // each test's messages
-	ended       map[string]string   // each test's end: pass, fail, skip
-	loose       *filter             // output outside any test
-	timedOut    bool                // go test's -timeout fired
+	failedBuild string             // the package whose build failed
+	build       []string           // compiler and vet output
+	tests       []string           // test names, in the order they ran
+	seen        map[string]bool    // the tests listed in tests
+	output      map[string]*filter // each test's messages
+	ended       map[string]string  // each test's end: pass, fail, skip
+	loose       *filter            // output outside any test
+	timedOut    bool               // go test's -timeout fired
 }
 
 // newTestOutput gathers the output of a go test run in module.

@@ -11,6 +11,6 @@ type tree struct{}
 
 func newTree(command *exec.Cmd) *tree { return &tree{} }
 
-func (t *tree) started()     {}
-func (t *tree) kill() error  { return nil }
-func (t *tree) release()     {}
+func (t *tree) started()    {}
+func (t *tree) kill() error { return nil }
+func (t *tree) release()    {}
