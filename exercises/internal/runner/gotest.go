@@ -92,30 +92,38 @@ func (r *runner) goTestGroup(ctx context.Context, jobs []job) (map[string]result
 		defer os.Remove(overlay)
 	}
 
+	// Without a race detector, cgo is turned off for the tests too:
+	// with it on and no C compiler that works, the net package
+	// would not build either.
 	flags := jobs[0].ex.flags
-	unchecked := false
-	if slices.Contains(flags, "-race") {
+	wantsRace := slices.Contains(flags, "-race")
+	cgoOff := false
+	if wantsRace {
 		if r.raceDetector(ctx).works {
 			r.sayIfTheRaceBuildIsSlow(ctx, jobs)
 		} else {
-			flags, unchecked = withoutRace(flags), true
+			flags, cgoOff = withoutRace(flags), true
 		}
 	}
-	results, err := r.runGoTest(ctx, jobs, flags, overlay)
+	results, err := r.runGoTest(ctx, jobs, flags, overlay, cgoOff)
 	if err != nil {
 		return nil, err
 	}
-	// A build with -race that failed for the machine's sake: run
-	// again without it, and say so from now on.
-	if why, ok := results.machineFailure(); ok && !unchecked &&
-		slices.Contains(flags, "-race") {
-		r.raceFailed(why)
-		flags, unchecked = withoutRace(flags), true
-		results, err = r.runGoTest(ctx, jobs, flags, overlay)
+	// A build that failed for the machine's sake, not the code's
+	// (see machineFailure): run again without cgo, and without the
+	// race detector, from now on.
+	if why, ok := results.machineFailure(); ok && !cgoOff {
+		if wantsRace {
+			r.raceFailed(why)
+			flags = withoutRace(flags)
+		}
+		cgoOff = true
+		results, err = r.runGoTest(ctx, jobs, flags, overlay, cgoOff)
 		if err != nil {
 			return nil, err
 		}
 	}
+	unchecked := wantsRace && cgoOff
 
 	found := make(map[string]result)
 	for _, j := range jobs {
@@ -171,13 +179,17 @@ func (r *runner) environ() []string {
 	return os.Environ()
 }
 
-// runGoTest runs go test once, with flags, and gathers what it says.
+// runGoTest runs go test once, with flags, and cgo off if cgoOff,
+// and gathers what it says.
 func (r *runner) runGoTest(ctx context.Context, jobs []job, flags []string,
-	overlay string) (*testOutput, error) {
+	overlay string, cgoOff bool) (*testOutput, error) {
 	args := r.goTestArgs(jobs, flags, overlay)
 	command := exec.CommandContext(ctx, "go", args...)
 	command.Dir = r.module
 	command.Env = append(r.environ(), exercisetest.StrictEnv+"=1")
+	if cgoOff {
+		command.Env = append(command.Env, "CGO_ENABLED=0")
+	}
 	output := newTestOutput(r.module)
 	stderr := &headOf{most: 64 << 10}
 	err := runTree(command, output, stderr)

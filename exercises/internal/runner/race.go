@@ -25,16 +25,22 @@ import (
 type raceSupport struct {
 	works bool
 	// why the detector cannot run here, when it cannot, as the end
-	// of a sentence: "Go finds no C compiler (gcc)".
+	// of a sentence: "Go finds no C compiler (gcc) here".
 	why string
+	// fix says how to get the check, when it is not a C compiler
+	// to install.
+	fix string
 }
 
 // raceUnchecked is the line the runner prints when data races were
 // not checked.
 func (s raceSupport) raceUnchecked() string {
+	fix := s.fix
+	if fix == "" {
+		fix = howToGetTheRaceCheck(runtime.GOOS)
+	}
 	return fmt.Sprintf("Data races were not checked: the race detector "+
-		"needs cgo and a C compiler, and %s. %s",
-		s.why, howToGetTheRaceCheck(runtime.GOOS))
+		"needs cgo and a C compiler, and %s. %s", s.why, fix)
 }
 
 // howToGetTheRaceCheck says which C compiler to install on goos.
@@ -67,11 +73,10 @@ func (r *runner) raceDetector(ctx context.Context) raceSupport {
 
 // raceFailed records that a build with -race failed for a reason
 // that is the machine's, not the code's.
-func (r *runner) raceFailed(why string) raceSupport {
+func (r *runner) raceFailed(why string) {
 	r.raceMu.Lock()
 	defer r.raceMu.Unlock()
 	r.race = &raceSupport{why: why}
-	return *r.race
 }
 
 // findRaceSupport asks the go command what it would use, then tries
@@ -89,7 +94,7 @@ func findRaceSupport(ctx context.Context, module string,
 	platform := env["GOOS"] + "/" + env["GOARCH"]
 	if !raceRunsOn(platform) {
 		return raceSupport{why: "Go has no race detector for " +
-			platform}
+			platform, fix: "Another computer can check them."}
 	}
 	compiler := strings.Fields(env["CC"])
 	if len(compiler) == 0 {
@@ -101,8 +106,9 @@ func findRaceSupport(ctx context.Context, module string,
 			return raceSupport{why: fmt.Sprintf(
 				"Go finds no C compiler (%s) here", env["CC"])}
 		}
-		return raceSupport{why: "cgo is turned off " +
-			"(CGO_ENABLED=0): remove that setting, or set it to 1"}
+		return raceSupport{why: "cgo is turned off (CGO_ENABLED=0)",
+			fix: "To get the check, remove that setting, or set " +
+				"CGO_ENABLED to 1."}
 	}
 	if lookErr != nil {
 		return raceSupport{why: fmt.Sprintf(
@@ -190,8 +196,7 @@ func tryCompiler(ctx context.Context, compiler []string,
 func machineFailure(failedBuild []string, output string) (string, bool) {
 	switch {
 	case strings.Contains(output, "-race requires cgo"):
-		return "cgo is turned off (CGO_ENABLED=0): remove that " +
-			"setting, or set it to 1", true
+		return "cgo is turned off", true
 	case strings.Contains(output, "-race is not supported on"):
 		return "Go has no race detector for this system", true
 	case strings.Contains(output, "libsynchronization"):

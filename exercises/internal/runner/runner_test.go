@@ -621,6 +621,8 @@ func TestTheRealExercisesAreFound(t *testing.T) {
 	for i, ex := range exercises {
 		assert.Equal(t, i+1, ex.number)
 		assert.NotEmpty(t, ex.about, ex.name)
+		// Each names the likely causes of a stuck test.
+		assert.NotEmpty(t, ex.stuck, ex.name)
 		_, err := os.Stat(ex.path(".meta", "hint.md"))
 		assert.NoError(t, err, ex.name)
 		_, err = os.Stat(ex.path(".meta", "solution", ex.file))
