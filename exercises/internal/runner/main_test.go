@@ -12,7 +12,15 @@ import (
 	"go.uber.org/goleak"
 )
 
+// parentEnv, set to the runner's path, makes this test binary stand
+// for go run: it runs the runner with "check 1", and waits.
+const parentEnv = "WORKBOOK_TEST_PARENT"
+
 func TestMain(m *testing.M) {
+	if runner := os.Getenv(parentEnv); runner != "" {
+		_ = exec.Command(runner, "check", "1").Run()
+		os.Exit(0)
+	}
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(int) {
 		if binaryDir != "" {
 			os.RemoveAll(binaryDir)

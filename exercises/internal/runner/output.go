@@ -262,13 +262,16 @@ func (h *headOf) String() string { return string(h.kept) }
 // sake (see machineFailure in race.go), and says why.
 func (o *testOutput) machineFailure() (string, bool) {
 	failed := o.otherFailed
+	said := []string{o.stderr}
+	said = append(said, o.otherBuild...)
 	for _, run := range o.runs {
 		if run.failedBuild != "" && exerciseIn(run.failedBuild) == "" {
 			failed = append(failed, run.failedBuild)
 		}
+		// The linker's words come under the exercise's test.
+		said = append(said, run.build...)
 	}
-	return machineFailure(failed,
-		o.stderr+"\n"+strings.Join(o.otherBuild, "\n"))
+	return machineFailure(failed, strings.Join(said, "\n"))
 }
 
 // of is the result of one exercise.
@@ -415,6 +418,13 @@ const raceExplained = "A data race: two goroutines used the same " +
 	"no lock or channel to order them; the places below, in your " +
 	"code, are the two sides."
 
+// mapsExplained is said before Go's own stop on a map that two
+// goroutines use at once, which Go catches without the race
+// detector, though only when the two meet.
+const mapsExplained = "Go stopped the tests: two goroutines used one " +
+	"map at the same time, at least one of them writing; a map " +
+	"shared between goroutines needs a lock around every use."
+
 // A filter keeps, of a test's output, the lines worth reading: not
 // go test's own "=== RUN" and "--- PASS" lines, and of a goroutine
 // dump or a race report only the lines that point into the workbook,
@@ -462,6 +472,9 @@ func (f *filter) add(line string, more int) {
 			f.raced = true
 			f.keep("    " + raceExplained)
 		}
+		f.keep("    " + trimmed)
+	case strings.HasPrefix(trimmed, "fatal error: concurrent map"):
+		f.keep("    " + mapsExplained)
 		f.keep("    " + trimmed)
 	case trimmed == "==================":
 		f.inDump = false
@@ -573,7 +586,7 @@ func firstMessage(report string) string {
 	for line := range strings.Lines(report) {
 		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "--- ") &&
-			line != raceExplained {
+			line != raceExplained && line != mapsExplained {
 			return line
 		}
 	}

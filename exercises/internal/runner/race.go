@@ -199,7 +199,7 @@ func machineFailure(failedBuild []string, output string) (string, bool) {
 		return "cgo is turned off", true
 	case strings.Contains(output, "-race is not supported on"):
 		return "Go has no race detector for this system", true
-	case strings.Contains(output, "libsynchronization"):
+	case strings.Contains(output, "lsynchronization"):
 		return "the C compiler's MinGW-w64 runtime is older than " +
 			"version 8, which the race detector needs", true
 	}

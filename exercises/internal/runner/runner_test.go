@@ -267,6 +267,17 @@ func TestHint(t *testing.T) {
 	assert.Contains(t, output, "Use the + operator.")
 }
 
+func TestAnExerciseCanBeNamedAsTheListShowsIt(t *testing.T) {
+	module := fakeTree(t)
+	code, output := runIn(t, module, "", "hint", "02-more")
+	assert.Equal(t, 0, code, output)
+	assert.Equal(t, "Hint for 02-more:\n\nUse the + operator.\n", output)
+
+	code, output = runIn(t, module, "", "check", "more")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, output, `there is no exercise "more": the numbers go from 1 to 2, and the names are as the list shows them, such as 01-add`)
+}
+
 func TestSolutionOnlyOnceSolved(t *testing.T) {
 	module := fakeTree(t)
 	code, output := runIn(t, module, "", "solution", "1")
@@ -381,6 +392,19 @@ func TestList(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, output, "1  01-add\n   addition (after chapter 0)")
 	assert.Contains(t, output, "2  02-more\n   addition (after chapter 0)")
+	// Nothing started, no tests to run, nothing to wait for.
+	assert.NotContains(t, output, "Running the tests")
+}
+
+func TestListSaysItRunsTheTestsBeforeTheWait(t *testing.T) {
+	module := fakeTree(t)
+	solve(t, module, "01-add")
+	_, output := runIn(t, module, "", "list")
+	assert.True(t, strings.HasPrefix(output, "Running the tests of exercise 1, the one you have started, to see what passes...\n\nExercises: 1 of 2 done"), output)
+
+	solve(t, module, "02-more")
+	_, output = runIn(t, module, "", "list")
+	assert.True(t, strings.HasPrefix(output, "Running the tests of exercises 1 and 2, which you have started, to see what passes...\n"), output)
 }
 
 func TestVerifyFindsEveryKindOfProblem(t *testing.T) {

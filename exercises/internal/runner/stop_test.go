@@ -1,16 +1,11 @@
-//go:build unix
-
 package runner
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,21 +47,6 @@ func testBinaryPid(t *testing.T, module string) int {
 	return pid
 }
 
-// alive reports whether a process runs: it exists, and is not a
-// zombie that nobody has reaped yet.
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	// "pid (name) S ...": the state follows the name.
-	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-	return len(fields) > 0 && fields[0] != "Z"
-}
-
 func TestStoppingARunKillsTheTestBinary(t *testing.T) {
 	t.Parallel()
 	module := fakeModule(t)
@@ -92,55 +72,77 @@ func TestStoppingARunKillsTheTestBinary(t *testing.T) {
 		10*time.Second, 10*time.Millisecond, "the test binary still runs")
 }
 
-func TestSIGTERMStopsTheRunnerAndItsTests(t *testing.T) {
-	t.Parallel()
-	binary := runnerBinary(t)
-
-	module := fakeModule(t)
-	exerciseOf(t, module, "01-stuck", noFlags, "package code\n", stuckTest)
-	command := exec.Command(binary, "check", "1")
-	command.Dir = module
-	var output strings.Builder
-	command.Stdout = &output
-	command.Stderr = &output
-	require.NoError(t, command.Start())
-	pid := testBinaryPid(t, module)
-
-	// What an editor's stop button sends.
-	require.NoError(t, command.Process.Signal(syscall.SIGTERM))
-	exited := make(chan error, 1)
-	go func() { exited <- command.Wait() }()
-	select {
-	case err := <-exited:
-		var exitErr *exec.ExitError
-		require.ErrorAs(t, err, &exitErr)
-		assert.Equal(t, 1, exitErr.ExitCode())
-	case <-time.After(time.Minute):
-		_ = command.Process.Kill()
-		<-exited
-		t.Fatal("the runner did not exit on SIGTERM")
-	}
-	assert.Equal(t, "exercises: stopped before the tests finished\n", output.String())
-	assert.Eventually(t, func() bool { return !alive(pid) },
-		10*time.Second, 10*time.Millisecond, "the test binary still runs")
-}
-
 func TestTheRunnerStopsWhenWhatStartedItEnds(t *testing.T) {
 	t.Parallel()
 	binary := runnerBinary(t)
 	module := fakeModule(t)
 	exerciseOf(t, module, "01-stuck", noFlags, "package code\n", stuckTest)
 
-	// A shell stands for go run: killed, it cannot pass anything on.
-	shell := exec.Command("sh", "-c", binary+" check 1 & wait")
-	shell.Dir = module
-	require.NoError(t, shell.Start())
+	// A copy of this test binary stands for go run: it starts the
+	// runner and waits, and killed, it passes nothing on.
+	self, err := os.Executable()
+	require.NoError(t, err)
+	parent := exec.Command(self, "-test.run=^$")
+	parent.Env = append(os.Environ(), parentEnv+"="+binary)
+	parent.Dir = module
+	require.NoError(t, parent.Start())
 	pid := testBinaryPid(t, module)
-	require.NoError(t, shell.Process.Kill())
-	require.Error(t, shell.Wait())
+	require.NoError(t, parent.Process.Kill())
+	require.Error(t, parent.Wait())
 
 	// The runner sees it, within a quarter of a second, and stops its
 	// tests.
 	assert.Eventually(t, func() bool { return !alive(pid) },
 		10*time.Second, 10*time.Millisecond, "the test binary still runs")
+}
+
+// stuckWithAChild starts a child process, a copy of the test binary
+// that sleeps, with its output on the test's own, writes the child's
+// process id, then waits for ever.
+const stuckWithAChild = `package code
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func TestChild(t *testing.T) {
+	if os.Getenv("BE_THE_CHILD") != "1" {
+		t.Skip("only in the child")
+	}
+	time.Sleep(time.Hour)
+}
+
+func TestStuck(t *testing.T) {
+	child := exec.Command(os.Args[0], "-test.run=^TestChild$")
+	child.Env = append(os.Environ(), "BE_THE_CHILD=1")
+	child.Stdout, child.Stderr = os.Stdout, os.Stderr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile("pid.tmp", []byte(strconv.Itoa(child.Process.Pid)), 0o644)
+	os.Rename("pid.tmp", "pid")
+	time.Sleep(time.Hour)
+}
+`
+
+func TestNothingTheTestsStartedOutlivesTheTimeLimit(t *testing.T) {
+	t.Parallel()
+	module := fakeModule(t)
+	exerciseOf(t, module, "01-stuck", noFlags, "package code\n", stuckWithAChild)
+	r, _ := realRunner(t, module)
+	// Long enough for the child to start on a busy machine.
+	r.limit = 5 * time.Second
+
+	results, err := r.goTest(context.Background(), []job{{ex: r.exercises[0]}})
+	require.NoError(t, err)
+	assert.Contains(t, results["01-stuck"].report,
+		"--- FAIL: TestStuck did not finish within the time limit of 5s")
+	pid := testBinaryPid(t, module)
+	assert.Eventually(t, func() bool { return !alive(pid) },
+		10*time.Second, 10*time.Millisecond,
+		"the process the tests started still runs")
 }
