@@ -13,6 +13,6 @@ var (
 		{syscall.EPIPE, "EPIPE"},
 		{syscall.ECONNRESET, "ECONNRESET"},
 	}
-	peerResetErrnos   = []error{syscall.ECONNRESET}
+	peerResetErrnos     = []error{syscall.ECONNRESET}
 	nobodyListensErrnos = []error{syscall.ECONNREFUSED}
 )
