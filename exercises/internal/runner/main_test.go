@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -28,7 +29,15 @@ const treeEnv = "WORKBOOK_TEST_TREE"
 
 func TestMain(m *testing.M) {
 	if runner := os.Getenv(parentEnv); runner != "" {
-		_ = exec.Command(runner, "check", "1").Run()
+		// What the runner says goes to runner.log, for the test.
+		command := exec.Command(runner, "check", "1")
+		log, err := os.Create("runner.log")
+		if err == nil {
+			command.Stdout, command.Stderr = log, log
+		}
+		if err := command.Run(); err != nil && log != nil {
+			fmt.Fprintf(log, "\n%v\n", err)
+		}
 		os.Exit(0)
 	}
 	if pidFile := os.Getenv(treeEnv); pidFile != "" {
@@ -63,7 +72,12 @@ var buildRunner = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	binaryDir = dir
-	binary := filepath.Join(dir, "exercises")
+	// Windows runs only programs whose names end in .exe.
+	name := "exercises"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	binary := filepath.Join(dir, name)
 	build := exec.Command("go", "build", "-o", binary, "workbook/exercises")
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("%v: %s", err, out)

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -86,6 +87,14 @@ func TestTheMachinesFailuresAreToldApart(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// defaultCC is the C compiler Go looks for when CC is not set.
+func defaultCC() string {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "freebsd" {
+		return "clang"
+	}
+	return "gcc"
+}
+
 // raceExercise is an exercise that asks for -race, whose tests pass
 // when the code builds, and tell whether the detector was on.
 func raceExercise(t *testing.T, module string) {
@@ -116,11 +125,19 @@ func TestWithoutARaceDetectorTheTestsRunAndSaySo(t *testing.T) {
 	lines := strings.Split(output.String(), "\n")
 	require.GreaterOrEqual(t, len(lines), 2, output.String())
 	assert.Equal(t, "✓ 01-race passes.", lines[0])
-	// One line, with the cause and the fix.
-	assert.Equal(t, "Data races were not checked: the race detector "+
-		"needs cgo and a C compiler, and cgo is turned off "+
-		"(CGO_ENABLED=0). To get the check, remove that setting, "+
-		"or set CGO_ENABLED to 1.", lines[1])
+	// One line, with the cause and the fix: the setting, where Go
+	// finds a C compiler, or else the compiler to install.
+	said := r.raceDetector(context.Background()).raceUnchecked()
+	assert.Equal(t, said, lines[1])
+	if _, err := exec.LookPath(defaultCC()); err == nil {
+		assert.Equal(t, "Data races were not checked: the race "+
+			"detector needs cgo and a C compiler, and cgo is "+
+			"turned off (CGO_ENABLED=0). To get the check, remove "+
+			"that setting, or set CGO_ENABLED to 1.", said)
+	} else {
+		assert.Contains(t, said, "Go finds no C compiler")
+		assert.Contains(t, said, howToGetTheRaceCheck(runtime.GOOS))
+	}
 	assert.NotContains(t, output.String(), "Building")
 }
 
