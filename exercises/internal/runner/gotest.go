@@ -97,7 +97,7 @@ func (r *runner) goTestGroup(ctx context.Context, jobs []job) (map[string]result
 	// would not build either.
 	flags := jobs[0].ex.flags
 	wantsRace := slices.Contains(flags, "-race")
-	cgoOff := false
+	cgoOff := r.cgoFails()
 	if wantsRace {
 		if r.raceDetector(ctx).works {
 			r.sayIfTheRaceBuildIsSlow(ctx, jobs)
@@ -113,10 +113,8 @@ func (r *runner) goTestGroup(ctx context.Context, jobs []job) (map[string]result
 	// (see machineFailure): run again without cgo, and without the
 	// race detector, from now on.
 	if why, ok := results.machineFailure(); ok && !cgoOff {
-		if wantsRace {
-			r.raceFailed(why)
-			flags = withoutRace(flags)
-		}
+		r.raceFailed(why)
+		flags = withoutRace(flags)
 		cgoOff = true
 		results, err = r.runGoTest(ctx, jobs, flags, overlay, cgoOff)
 		if err != nil {

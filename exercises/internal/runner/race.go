@@ -30,6 +30,8 @@ type raceSupport struct {
 	// fix says how to get the check, when it is not a C compiler
 	// to install.
 	fix string
+	// cgoFails: a build with cgo failed here, whatever its flags.
+	cgoFails bool
 }
 
 // raceUnchecked is the line the runner prints when data races were
@@ -71,12 +73,20 @@ func (r *runner) raceDetector(ctx context.Context) raceSupport {
 	return *r.race
 }
 
-// raceFailed records that a build with -race failed for a reason
-// that is the machine's, not the code's.
+// cgoFails reports whether a build failed already for the machine's
+// sake: the runner then turns cgo off for every test it runs.
+func (r *runner) cgoFails() bool {
+	r.raceMu.Lock()
+	defer r.raceMu.Unlock()
+	return r.race != nil && !r.race.works && r.race.cgoFails
+}
+
+// raceFailed records that a build failed for a reason that is the
+// machine's, not the code's: cgo or the race detector.
 func (r *runner) raceFailed(why string) {
 	r.raceMu.Lock()
 	defer r.raceMu.Unlock()
-	r.race = &raceSupport{why: why}
+	r.race = &raceSupport{why: why, cgoFails: true}
 }
 
 // findRaceSupport asks the go command what it would use, then tries

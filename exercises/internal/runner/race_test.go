@@ -160,6 +160,30 @@ func TestABrokenCompilerFoundOnlyByTheBuildIsNotTheCodesFault(t *testing.T) {
 	assert.False(t, r.raceDetector(context.Background()).works)
 	assert.Contains(t, r.raceDetector(context.Background()).why,
 		"Go could not build runtime/cgo")
+	assert.True(t, r.cgoFails())
+}
+
+func TestABrokenCompilerFailsNoExerciseThatUsesTheNetwork(t *testing.T) {
+	t.Parallel()
+	module := fakeModule(t)
+	// An exercise without -race, whose package needs net, which
+	// cgo builds when it is on; then one with -race.
+	exerciseOf(t, module, "01-net", noFlags,
+		"package code\n\nimport \"net\"\n\nvar _ = net.ParseIP\n",
+		"package code\n\nimport \"testing\"\n\nfunc TestBuilds(t *testing.T) {}\n")
+	raceExercise(t, module)
+	require.NoError(t, os.Rename(filepath.Join(module, "exercises", "01-race"),
+		filepath.Join(module, "exercises", "02-race")))
+	r, _ := realRunner(t, module)
+	r.env = withEnv("CGO_ENABLED=1", "CC="+filepath.Join(t.TempDir(), "no-such-cc"))
+
+	results, err := r.goTest(context.Background(),
+		[]job{{ex: r.exercises[0]}, {ex: r.exercises[1]}})
+	require.NoError(t, err)
+	assert.True(t, results["01-net"].passed, results["01-net"].report)
+	assert.False(t, results["01-net"].racesUnchecked)
+	assert.True(t, results["02-race"].passed, results["02-race"].report)
+	assert.True(t, results["02-race"].racesUnchecked)
 }
 
 func TestAnExerciseWithoutRaceNeverMentionsIt(t *testing.T) {
