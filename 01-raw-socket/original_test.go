@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"workbook/internal/python"
 	"workbook/internal/testkit"
 )
 
@@ -25,13 +26,11 @@ const originalDir = "01-raw-socket/testdata/original"
 
 // pythonOriginal copies the source text's Python files into a
 // temporary directory, on a free port, and returns the directory
-// and the port. It skips the test where python3 is missing.
+// and the port. It skips the test where there is no working python3.
 func pythonOriginal(t *testing.T) (dir, port string) {
 	t.Helper()
 	skipUnlessLinux(t)
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
+	testkit.NeedPython(t)
 	_, port, err := net.SplitHostPort(testkit.FreeAddr(t))
 	require.NoError(t, err)
 	dir = t.TempDir()
@@ -44,16 +43,18 @@ func pythonOriginal(t *testing.T) (dir, port string) {
 	return dir, port
 }
 
-// python runs one of the copies. -u writes each line at once, as
-// Python does on a terminal, so stdout and stderr keep their order.
-func python(dir, name string) *exec.Cmd {
-	return exec.Command("python3", "-u", filepath.Join(dir, name))
+// runPython runs one of the copies with the python3 pythonOriginal
+// found. -u writes each line at once, as Python does on a terminal,
+// so stdout and stderr keep their order.
+func runPython(dir, name string) *exec.Cmd {
+	path, _ := python.Find()
+	return exec.Command(path, "-u", filepath.Join(dir, name))
 }
 
 // startPythonServer starts server.py and waits until it listens.
 func startPythonServer(t *testing.T, dir, port string) (*exec.Cmd, *testkit.SyncBuffer) {
 	t.Helper()
-	server := python(dir, "server.py")
+	server := runPython(dir, "server.py")
 	output := &testkit.SyncBuffer{}
 	server.Stdout, server.Stderr = output, output
 	require.NoError(t, server.Start())
@@ -112,7 +113,7 @@ func TestTheOriginalClientAndServer(t *testing.T) {
 	dir, port := pythonOriginal(t)
 	server, serverOutput := startPythonServer(t, dir, port)
 
-	client, err := python(dir, "client.py").CombinedOutput()
+	client, err := runPython(dir, "client.py").CombinedOutput()
 	require.Error(t, err, "client.py ended well: %s", client)
 	require.NoError(t, server.Wait(), "server.py: %s", serverOutput.String())
 
@@ -153,7 +154,7 @@ func TestTheOriginalSecondClient(t *testing.T) {
 	dir, _ := pythonOriginal(t)
 
 	// As printed, its first line is not Python.
-	output, err := python(dir, "client2.py").CombinedOutput()
+	output, err := runPython(dir, "client2.py").CombinedOutput()
 	require.Error(t, err)
 	testkit.CheckTranscript(t, "README.md", "original-client2", maskPython(string(output), dir))
 
@@ -162,7 +163,7 @@ func TestTheOriginalSecondClient(t *testing.T) {
 	require.NoError(t, err)
 	fixed := strings.Replace(string(source), "!/usr/bin/python3", "#!/usr/bin/python3", 1)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "client2.py"), []byte(fixed), 0o644))
-	output, err = python(dir, "client2.py").CombinedOutput()
+	output, err = runPython(dir, "client2.py").CombinedOutput()
 	require.Error(t, err)
 	testkit.CheckTranscript(t, "README.md", "original-client2-fixed", maskPython(string(output), dir))
 }

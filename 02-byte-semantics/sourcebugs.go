@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"workbook/prime"
@@ -81,7 +80,7 @@ func serveAndCloseInLoop(conn net.Conn, out io.Writer) error {
 // bytes still unread, and other systems may report a closed
 // connection as a reset, so both get the same words.
 func closedOrReset(err error) string {
-	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+	if err == nil || errors.Is(err, io.EOF) || peerReset(err) {
 		return "the server closed the connection"
 	}
 	return err.Error()
@@ -181,7 +180,7 @@ func ask(conn net.Conn, request string) ([]byte, error) {
 // refused names a refused connection in fixed words, so that the
 // README's transcript does not depend on how the system words it.
 func refused(err error) string {
-	if errors.Is(err, syscall.ECONNREFUSED) {
+	if nobodyListens(err) {
 		return "connection refused, nobody is listening"
 	}
 	return err.Error()

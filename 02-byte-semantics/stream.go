@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"workbook/prime"
@@ -233,11 +232,8 @@ func reason(err error) string {
 	if errors.As(err, &opError) {
 		err = opError.Err
 	}
-	switch {
-	case errors.Is(err, syscall.EPIPE):
-		return err.Error() + " (EPIPE)"
-	case errors.Is(err, syscall.ECONNRESET):
-		return err.Error() + " (ECONNRESET)"
+	if name := errnoName(err); name != "" {
+		return err.Error() + " (" + name + ")"
 	}
 	return err.Error()
 }

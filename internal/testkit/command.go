@@ -61,7 +61,7 @@ func startOnce(t testing.TB, run Command, flags []string) (
 		select {
 		case <-code:
 			cancel()
-			if strings.Contains(stderr.String(), "address already in use") {
+			if addressInUse(stderr.String()) {
 				return addr, nil, true
 			}
 			t.Fatalf("the server did not start: %s", stderr.String())
@@ -78,6 +78,15 @@ func startOnce(t testing.TB, run Command, flags []string) (
 		cancel()
 		return Stopped{<-code, stdout.String(), stderr.String()}
 	}, false
+}
+
+// addressInUse reports whether a server's error says its address was
+// in use: in Linux's and macOS's words, or in Windows' words for
+// WSAEADDRINUSE.
+func addressInUse(message string) bool {
+	message = strings.ToLower(message)
+	return strings.Contains(message, "address already in use") ||
+		strings.Contains(message, "only one usage of each socket address")
 }
 
 // FreeAddr returns a loopback address with a port nobody uses now,

@@ -117,6 +117,17 @@ func TestFreeAddrIsFreeAndBelowTheEphemeralPorts(t *testing.T) {
 	assert.Less(t, port, high)
 }
 
+func TestAnAddressInUseIsKnownInEachSystemsWords(t *testing.T) {
+	for _, message := range []string{
+		"server: cannot listen on 127.0.0.1:8809: listen tcp 127.0.0.1:8809: bind: address already in use",
+		"server: cannot listen on 127.0.0.1:8809: listen tcp 127.0.0.1:8809: bind: Only one usage of each socket address (protocol/network address/port) is normally permitted.",
+		"server: cannot listen on 127.0.0.1:8809: listen tcp 127.0.0.1:8809: bind: Address already in use.",
+	} {
+		assert.True(t, addressInUse(message), message)
+	}
+	assert.False(t, addressInUse("server: cannot listen on 127.0.0.1:80: bind: permission denied"))
+}
+
 func TestStartServerTriesAgainWhenItsPortWasTaken(t *testing.T) {
 	// A server whose first Listen finds the port taken, as when
 	// another program takes it between FreeAddr and Listen.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // StrictEnv, set to 1, runs the tests even on an untouched stub. The
@@ -98,13 +99,22 @@ func Random(t *testing.T) *rand.Rand {
 
 // Quote shows s as Go would write it, its middle left out past 40
 // bytes, so that a test's name or message stays on one short line.
+// The cuts fall between characters, never inside one.
 func Quote(s string) string {
 	const most, head, tail = 40, 24, 12
 	if len(s) <= most {
 		return strconv.Quote(s)
 	}
+	end := head
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	start := len(s) - tail
+	for start < len(s) && !utf8.RuneStart(s[start]) {
+		start++
+	}
 	return fmt.Sprintf("%q...%q (%d bytes)",
-		s[:head], s[len(s)-tail:], len(s))
+		s[:end], s[start:], len(s))
 }
 
 // FirstDifference describes the first place where got and want
@@ -118,6 +128,9 @@ func FirstDifference(got, want []string, noun string) string {
 		}
 	}
 	if len(got) != len(want) {
+		if len(got) == 1 {
+			return fmt.Sprintf("1 %s, want %d", noun, len(want))
+		}
 		return fmt.Sprintf("%d %ss, want %d", len(got), noun, len(want))
 	}
 	return ""

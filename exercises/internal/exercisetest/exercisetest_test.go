@@ -21,6 +21,19 @@ func TestQuoteShowsBothEndsOfALongString(t *testing.T) {
 	}
 }
 
+func TestQuoteNeverCutsACharacter(t *testing.T) {
+	// After the x, characters of two bytes each: a cut at byte 24
+	// would fall inside one, so the head stops at byte 23.
+	long := "x" + strings.Repeat("é", 30)
+	got := Quote(long)
+	if strings.Contains(got, `\x`) {
+		t.Errorf("Quote cut a character in two: %s", got)
+	}
+	if want := `"xééééééééééé"..."éééééé" (61 bytes)`; got != want {
+		t.Errorf("Quote = %s, want %s", got, want)
+	}
+}
+
 func TestFirstDifference(t *testing.T) {
 	cases := []struct {
 		got, want []string
@@ -28,7 +41,8 @@ func TestFirstDifference(t *testing.T) {
 	}{
 		{[]string{"a", "b"}, []string{"a", "b"}, ""},
 		{[]string{"a", "x"}, []string{"a", "b"}, `line 2 is "x", want "b"`},
-		{[]string{"a"}, []string{"a", "b"}, "1 lines, want 2"},
+		{[]string{"a"}, []string{"a", "b"}, "1 line, want 2"},
+		{[]string{"a", "b", "c"}, []string{"a", "b"}, "3 lines, want 2"},
 	}
 	for _, c := range cases {
 		if says := FirstDifference(c.got, c.want, "line"); says != c.says {

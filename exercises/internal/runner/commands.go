@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -41,6 +42,9 @@ func (r *runner) survey(ctx context.Context) (map[string]progress, error) {
 	if len(jobs) == 0 {
 		return all, nil
 	}
+	// The tests run afresh every time: say so before the wait.
+	fmt.Fprintf(r.out, "Running the tests of %s, to see what passes...\n\n",
+		startedOnes(jobs))
 	results, err := r.test(ctx, jobs)
 	if err != nil {
 		return nil, err
@@ -48,11 +52,45 @@ func (r *runner) survey(ctx context.Context) (map[string]progress, error) {
 	for _, j := range jobs {
 		all[j.ex.name] = progress{state: started, result: results[j.ex.name]}
 	}
+	r.sayIfRacesUnchecked(ctx, results)
 	return all, nil
 }
 
-// fail prints an error that stops a command, and returns its exit code.
+// startedOnes names the exercises of jobs: "exercise 5, the one you
+// have started", "exercises 1, 2 and 5, which you have started".
+func startedOnes(jobs []job) string {
+	if len(jobs) == 1 {
+		return fmt.Sprintf("exercise %d, the one you have started",
+			jobs[0].ex.number)
+	}
+	var numbers []string
+	for _, j := range jobs {
+		numbers = append(numbers, fmt.Sprint(j.ex.number))
+	}
+	last := len(numbers) - 1
+	return fmt.Sprintf("exercises %s and %s, which you have started",
+		strings.Join(numbers[:last], ", "), numbers[last])
+}
+
+// sayIfRacesUnchecked prints, once, that data races were not checked
+// when any result ran without the race detector it asked for.
+func (r *runner) sayIfRacesUnchecked(ctx context.Context,
+	results map[string]result) {
+	for _, res := range results {
+		if res.racesUnchecked {
+			fmt.Fprintln(r.out, r.raceDetector(ctx).raceUnchecked())
+			return
+		}
+	}
+}
+
+// fail prints an error that stops a command, and returns its exit
+// code. Within watch, tests stopped for a save or for Ctrl-C are not
+// an error: watch says itself what happens next.
 func (r *runner) fail(err error) int {
+	if r.watching && errors.Is(err, errStopped) {
+		return 1
+	}
 	fmt.Fprintf(r.errOut, "exercises: %v\n", err)
 	return 1
 }
@@ -179,6 +217,7 @@ func (r *runner) check(ctx context.Context, ex exercise) int {
 	res := results[ex.name]
 	if res.passed {
 		fmt.Fprintf(r.out, "✓ %s passes.\n", ex.name)
+		r.sayIfRacesUnchecked(ctx, results)
 		if next := r.next(ex); next != nil {
 			fmt.Fprintf(r.out, "Next: exercise %d, %s (go run ./exercises)\n", next.number, next.name)
 		}
@@ -191,6 +230,10 @@ func (r *runner) check(ctx context.Context, ex exercise) int {
 		fmt.Fprintf(r.out, "✗ %s does not pass yet:\n\n", ex.name)
 	}
 	fmt.Fprintln(r.out, indent(cut(res.report, 40)))
+	if res.racesUnchecked {
+		fmt.Fprintln(r.out)
+		r.sayIfRacesUnchecked(ctx, results)
+	}
 	fmt.Fprintf(r.out, "\nStuck? go run ./exercises hint %d\n", ex.number)
 	return 1
 }
@@ -314,6 +357,7 @@ func ask(ctx context.Context, in io.Reader, out io.Writer,
 // asking the system to notify it, which works everywhere, WSL and
 // network drives included.
 func (r *runner) watch(ctx context.Context) int {
+	r.watching = true
 	fmt.Fprintf(r.out, "Watching exercises/ for changes (looking every %v, which works on WSL and network drives too). Ctrl-C stops.\n\n", r.pollEvery)
 	seen := r.snapshot()
 	ticker := time.NewTicker(r.pollEvery)
@@ -341,10 +385,23 @@ func (r *runner) watch(ctx context.Context) int {
 			changed = now != seen
 			seen = now
 		}
+		// A save while the tests run makes their result useless:
+		// they stop, and run again on the new code.
+		restarted := false
+		select {
+		case <-finished:
+		default:
+			restarted = true
+		}
 		stop()
 		<-finished
-		fmt.Fprintf(r.out, "\n--- a file changed, %s ---\n\n",
-			time.Now().Format("15:04:05"))
+		when := time.Now().Format("15:04:05")
+		if restarted {
+			fmt.Fprintf(r.out, "\n--- a file changed, %s: the tests "+
+				"start again on the new code ---\n\n", when)
+			continue
+		}
+		fmt.Fprintf(r.out, "\n--- a file changed, %s ---\n\n", when)
 	}
 }
 
@@ -377,7 +434,7 @@ func cut(report string, most int) string {
 	}
 	rest := len(lines) - most
 	return strings.Join(lines[:most], "\n") +
-		fmt.Sprintf("\n... (%d more lines)", rest)
+		"\n... (" + count(rest, "more line") + ")"
 }
 
 // indent shifts each line right, to set test output apart.

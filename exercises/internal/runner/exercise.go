@@ -24,6 +24,9 @@ type exercise struct {
 	file   string   // the learner's file, "isprime.go"
 	about  string   // what it teaches, and after which chapter
 	flags  []string // go test flags, such as -race
+	// stuck names the likely causes when a test of this exercise
+	// runs out of time, from its config.
+	stuck string
 }
 
 // path returns a path inside the exercise's directory.
@@ -81,7 +84,7 @@ func load(root, name, digits string) (exercise, error) {
 		return ex, err
 	}
 	ex.about = strings.TrimSpace(string(about))
-	ex.flags, err = readConfig(ex.path(".meta", "config.json"))
+	ex.flags, ex.stuck, err = readConfig(ex.path(".meta", "config.json"))
 	if err != nil {
 		return ex, err
 	}
@@ -90,17 +93,21 @@ func load(root, name, digits string) (exercise, error) {
 
 // config is .meta/config.json, in the shape Exercism uses:
 //
-//	{"custom": {"testingFlags": ["-race"], "vet": ["waitgroup"]}}
+//	{"custom": {"testingFlags": ["-race"], "vet": ["waitgroup"],
+//	  "whenStuck": "A read with no deadline?"}}
 //
 // testingFlags go to go test as they are. vet names go vet checks to
 // run on top of the ones go test always runs: go test runs only a
 // few of vet's checks (see `go help test`), and a listed check such
 // as waitgroup (WaitGroup.Add called inside the new goroutine) turns
 // a mistake the race detector may miss into a build failure.
+// whenStuck names what most likely keeps this exercise's tests from
+// finishing within the time limit.
 type config struct {
 	Custom struct {
 		TestingFlags []string `json:"testingFlags"`
 		Vet          []string `json:"vet"`
+		WhenStuck    string   `json:"whenStuck"`
 	} `json:"custom"`
 }
 
@@ -113,33 +120,34 @@ const goTestVetChecks = "atomic,bool,buildtags,directive,errorsas," +
 // vetCheck is the name of one vet check, such as "waitgroup".
 var vetCheck = regexp.MustCompile(`^[a-z]+$`)
 
-// readConfig returns the go test flags a config.json asks for.
-func readConfig(path string) ([]string, error) {
+// readConfig returns the go test flags a config.json asks for, and
+// what it says when a test is stuck.
+func readConfig(path string) (flags []string, stuck string, err error) {
 	content, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var c config
 	if err := json.Unmarshal(content, &c); err != nil {
-		return nil, fmt.Errorf(".meta/config.json: %w", err)
+		return nil, "", fmt.Errorf(".meta/config.json: %w", err)
 	}
-	flags := []string{}
+	flags = []string{}
 	for _, flag := range c.Custom.TestingFlags {
 		if !strings.HasPrefix(flag, "-") {
-			return nil, fmt.Errorf(".meta/config.json: testingFlags holds %q, which is not a flag", flag)
+			return nil, "", fmt.Errorf(".meta/config.json: testingFlags holds %q, which is not a flag", flag)
 		}
 		flags = append(flags, flag)
 	}
 	if len(c.Custom.Vet) > 0 {
 		for _, check := range c.Custom.Vet {
 			if !vetCheck.MatchString(check) {
-				return nil, fmt.Errorf(".meta/config.json: vet holds %q, which is not the name of a vet check", check)
+				return nil, "", fmt.Errorf(".meta/config.json: vet holds %q, which is not the name of a vet check", check)
 			}
 		}
 		flags = append(flags, "-vet="+goTestVetChecks+","+
 			strings.Join(c.Custom.Vet, ","))
 	}
-	return flags, nil
+	return flags, strings.TrimSpace(c.Custom.WhenStuck), nil
 }
 
 // A state is where the learner is with an exercise, judged from the

@@ -1,17 +1,14 @@
 package runner
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"slices"
 	"strings"
-	"time"
 
 	"workbook/exercises/internal/exercisetest"
 )
@@ -28,6 +25,9 @@ type job struct {
 type result struct {
 	passed bool
 	report string // what a learner should read when it fails
+	// racesUnchecked: the exercise asks for the race detector, which
+	// cannot run here, so its tests ran without it.
+	racesUnchecked bool
 }
 
 // errStopped says a run was stopped (Ctrl-C, or watch saw a save)
@@ -70,7 +70,9 @@ func byFlags(jobs []job) [][]job {
 	return groups
 }
 
-// goTestGroup runs one go test for jobs that share their flags.
+// goTestGroup runs one go test for jobs that share their flags. The
+// race detector is left out where it cannot run, and the results say
+// so.
 func (r *runner) goTestGroup(ctx context.Context, jobs []job) (map[string]result, error) {
 	// Replacements go through -overlay: the go command reads them
 	// instead of the learner's files, which stay untouched.
@@ -89,23 +91,106 @@ func (r *runner) goTestGroup(ctx context.Context, jobs []job) (map[string]result
 		}
 		defer os.Remove(overlay)
 	}
-	args := r.goTestArgs(jobs, overlay)
-	var exercises []exercise
-	for _, j := range jobs {
-		exercises = append(exercises, j.ex)
-	}
 
-	// go test runs in a process group of its own, so that stopping
-	// the runner stops the test binaries too, not only the go command.
+	// Without a race detector, cgo is turned off for the tests too:
+	// with it on and no C compiler that works, the net package
+	// would not build either.
+	flags := jobs[0].ex.flags
+	wantsRace := slices.Contains(flags, "-race")
+	cgoOff := r.cgoFails()
+	if wantsRace {
+		if r.raceDetector(ctx).works {
+			r.sayIfTheRaceBuildIsSlow(ctx, jobs)
+		} else {
+			flags, cgoOff = withoutRace(flags), true
+		}
+	}
+	results, err := r.runGoTest(ctx, jobs, flags, overlay, cgoOff)
+	if err != nil {
+		return nil, err
+	}
+	// A build that failed for the machine's sake, not the code's
+	// (see machineFailure): run again without cgo, and without the
+	// race detector, from now on.
+	if why, ok := results.machineFailure(); ok && !cgoOff {
+		r.raceFailed(why)
+		flags = withoutRace(flags)
+		cgoOff = true
+		results, err = r.runGoTest(ctx, jobs, flags, overlay, cgoOff)
+		if err != nil {
+			return nil, err
+		}
+	}
+	unchecked := wantsRace && cgoOff
+
+	found := make(map[string]result)
+	for _, j := range jobs {
+		res := results.of(j.ex, r.limit)
+		res.racesUnchecked = unchecked
+		found[j.ex.name] = res
+	}
+	return found, nil
+}
+
+// withoutRace returns flags without -race.
+func withoutRace(flags []string) []string {
+	var kept []string
+	for _, flag := range flags {
+		if flag != "-race" {
+			kept = append(kept, flag)
+		}
+	}
+	return kept
+}
+
+// sayIfTheRaceBuildIsSlow tells the learner, before a long silence,
+// that the first build with the race detector takes a while: Go
+// compiles its own packages again, instrumented, once per machine.
+// It asks the go command whether the runtime is built that way yet.
+func (r *runner) sayIfTheRaceBuildIsSlow(ctx context.Context, jobs []job) {
+	command := exec.CommandContext(ctx, "go", "list", "-race",
+		"-f", "{{.Stale}}", "runtime")
+	command.Dir = r.module
+	command.Env = r.environ()
+	out, err := command.Output()
+	if err != nil || strings.TrimSpace(string(out)) != "true" {
+		return
+	}
+	var numbers []string
+	for _, j := range jobs {
+		numbers = append(numbers, fmt.Sprint(j.ex.number))
+	}
+	which := "exercise " + numbers[0] + "'s tests"
+	if len(numbers) > 1 {
+		which = "the tests of exercises " + strings.Join(numbers, ", ")
+	}
+	fmt.Fprintf(r.out, "Building %s with the race detector: the "+
+		"first build takes a minute or two, later ones seconds.\n",
+		which)
+}
+
+// environ is the environment of the go commands the runner starts.
+func (r *runner) environ() []string {
+	if r.env != nil {
+		return r.env
+	}
+	return os.Environ()
+}
+
+// runGoTest runs go test once, with flags, and cgo off if cgoOff,
+// and gathers what it says.
+func (r *runner) runGoTest(ctx context.Context, jobs []job, flags []string,
+	overlay string, cgoOff bool) (*testOutput, error) {
+	args := r.goTestArgs(jobs, flags, overlay)
 	command := exec.CommandContext(ctx, "go", args...)
 	command.Dir = r.module
-	command.Env = append(os.Environ(), exercisetest.StrictEnv+"=1")
-	stopWithChildren(command)
-	command.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	command.Stdout = &stdout
-	command.Stderr = &stderr
-	err := command.Run()
+	command.Env = append(r.environ(), exercisetest.StrictEnv+"=1")
+	if cgoOff {
+		command.Env = append(command.Env, "CGO_ENABLED=0")
+	}
+	output := newTestOutput(r.module)
+	stderr := &headOf{most: 64 << 10}
+	err := runTree(command, output, stderr)
 	if ctx.Err() != nil {
 		return nil, errStopped
 	}
@@ -113,18 +198,18 @@ func (r *runner) goTestGroup(ctx context.Context, jobs []job) (map[string]result
 	if err != nil && !errors.As(err, &exitErr) {
 		return nil, fmt.Errorf("running go test: %w", err)
 	}
-	return r.parse(stdout.Bytes(), exercises, stderr.String()), nil
+	output.stderr = stderr.String()
+	return output, nil
 }
 
-// goTestArgs is the go test command line for jobs that share their
-// flags.
-func (r *runner) goTestArgs(jobs []job, overlay string) []string {
+// goTestArgs is the go test command line for jobs, with flags.
+func (r *runner) goTestArgs(jobs []job, flags []string, overlay string) []string {
 	// Never a result from the test cache: a pass under the race
 	// detector can be luck, and only a fresh run can say so. The
 	// time limit counts the tests' run, not the build.
 	args := []string{"test", "-json", "-count=1",
 		"-timeout=" + r.limit.String()}
-	args = append(args, jobs[0].ex.flags...)
+	args = append(args, flags...)
 	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
@@ -154,304 +239,4 @@ func writeOverlay(replace map[string]string) (string, error) {
 		err = closeErr
 	}
 	return file.Name(), err
-}
-
-// testEvent is one line of `go test -json`.
-type testEvent struct {
-	Action     string
-	Package    string
-	ImportPath string // for build output
-	Test       string
-	Output     string
-}
-
-// A packageRun gathers the events of one exercise's package.
-type packageRun struct {
-	passed   bool
-	build    []string            // compiler and vet output
-	tests    []string            // test names, in the order they ran
-	output   map[string][]string // each test's output lines
-	ended    map[string]string   // each test's end: pass, fail, skip
-	loose    []string            // output outside any test
-	timedOut bool                // go test's -timeout fired
-}
-
-// parse turns the events of one go test into each exercise's result.
-func (r *runner) parse(stream []byte, exercises []exercise,
-	stderr string) map[string]result {
-	runs := make(map[string]*packageRun)
-	runOf := func(event testEvent) *packageRun {
-		// "workbook/exercises/01-isprime [...]" -> "01-isprime"
-		pkg, _, _ := strings.Cut(event.Package+event.ImportPath, " ")
-		name := pkg[strings.LastIndex(pkg, "/")+1:]
-		if runs[name] == nil {
-			runs[name] = &packageRun{output: make(map[string][]string),
-				ended: make(map[string]string)}
-		}
-		return runs[name]
-	}
-
-	partial := make(map[string]string)
-	lines := bufio.NewScanner(bytes.NewReader(stream))
-	lines.Buffer(make([]byte, 64*1024), 16<<20)
-	for lines.Scan() {
-		var event testEvent
-		if json.Unmarshal(lines.Bytes(), &event) != nil {
-			continue
-		}
-		run := runOf(event)
-		// go test -json cuts long lines into several events: only
-		// an output ending in a newline ends a line.
-		key := event.Action + "\x00" + event.Test
-		if event.Output != "" && !strings.HasSuffix(event.Output, "\n") {
-			partial[key] += event.Output
-			continue
-		}
-		line := strings.TrimRight(partial[key]+event.Output, "\n")
-		delete(partial, key)
-		switch {
-		case event.Action == "build-output":
-			run.build = append(run.build, line)
-		case event.Action == "run":
-			run.tests = append(run.tests, event.Test)
-		case event.Action == "output" && event.Test != "":
-			if strings.HasPrefix(line, "panic: test timed out after") {
-				run.timedOut = true
-			}
-			run.output[event.Test] = append(run.output[event.Test], line)
-		case event.Action == "output":
-			run.loose = append(run.loose, line)
-		case event.Test != "" && isEnd(event.Action):
-			run.ended[event.Test] = event.Action
-		case event.Action == "pass":
-			run.passed = true
-		}
-	}
-
-	results := make(map[string]result)
-	for _, ex := range exercises {
-		run := runs[ex.name]
-		switch {
-		case run != nil && run.passed:
-			results[ex.name] = result{passed: true}
-		case run == nil:
-			// A failure go test -json could not describe, a
-			// broken go.mod say: its own words.
-			results[ex.name] = result{report: strings.TrimSpace(stderr)}
-		default:
-			report := r.report(run)
-			if report == "" {
-				report = strings.TrimSpace(stderr)
-			}
-			results[ex.name] = result{report: report}
-		}
-	}
-	return results
-}
-
-// isEnd reports whether a test event's action ends the test.
-func isEnd(action string) bool {
-	return action == "pass" || action == "fail" || action == "skip"
-}
-
-// Limits on what a failure shows, so that one wrong value of 7,000
-// characters or a goroutine dump does not bury the message.
-const (
-	longestLine     = 200 // characters
-	mostLinesInTest = 12
-)
-
-// report is what a learner reads about a failed package: each failed
-// test's messages under its own --- FAIL header, and nothing about
-// the tests that passed.
-func (r *runner) report(run *packageRun) string {
-	var out []string
-
-	// A build that failed: the compiler's or vet's words, with paths
-	// from the workbook's root.
-	if len(run.build) > 0 {
-		out = append(out, "--- FAIL: the code does not compile")
-		for _, line := range run.build {
-			if strings.HasPrefix(line, "# [") {
-				out = append(out, "--- FAIL: go vet")
-				continue
-			}
-			if strings.HasPrefix(line, "# ") || line == "" {
-				continue
-			}
-			out = append(out, "    "+shorten(line))
-		}
-		// Vet runs only on code that compiles.
-		if len(out) > 1 && out[1] == "--- FAIL: go vet" {
-			out = out[1:]
-		}
-		if len(out) == 1 {
-			out = nil
-		}
-	}
-
-	// The time limit: which test was stuck, and the usual reasons.
-	if run.timedOut {
-		var stuck []string
-		for _, test := range run.tests {
-			if _, ended := run.ended[test]; !ended &&
-				!hasChildRunning(run, test) {
-				stuck = append(stuck, test)
-			}
-		}
-		out = append(out, fmt.Sprintf("--- FAIL: %s did not finish within the time limit of %v",
-			strings.Join(stuck, ", "), r.limit))
-		out = append(out, "    Is something waiting forever, or working far too hard? A loop to n instead of √n? Shutdown ignoring its context? An Unlock missing? A read with no deadline?")
-	}
-
-	// Each failed test, under its own header. A test whose failure
-	// is only that a subtest failed shows nothing of its own.
-	for _, test := range run.tests {
-		ended := run.ended[test]
-		if ended != "fail" && (ended != "" || run.timedOut) {
-			continue
-		}
-		lines := r.messages(run.output[test])
-		if len(lines) == 0 && hasChildFailed(run, test) {
-			continue
-		}
-		out = append(out, "--- FAIL: "+test)
-		if len(lines) > mostLinesInTest {
-			cut := len(lines) - mostLinesInTest
-			lines = append(lines[:mostLinesInTest],
-				fmt.Sprintf("    ... (%d more lines)", cut))
-		}
-		out = append(out, lines...)
-	}
-
-	// Output from no test, say a panic in TestMain or a race found
-	// after the tests, when nothing above explains the failure.
-	if len(out) == 0 {
-		out = r.messages(run.loose)
-	}
-	return strings.Join(out, "\n")
-}
-
-// hasChildRunning reports whether a subtest of test never ended.
-func hasChildRunning(run *packageRun, test string) bool {
-	for _, other := range run.tests {
-		if _, ended := run.ended[other]; !ended &&
-			strings.HasPrefix(other, test+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// hasChildFailed reports whether a subtest of test failed.
-func hasChildFailed(run *packageRun, test string) bool {
-	for _, other := range run.tests {
-		if run.ended[other] == "fail" && strings.HasPrefix(other, test+"/") {
-			return true
-		}
-	}
-	return false
-}
-
-// messages keeps the lines of a test's output worth reading: not
-// go test's own "=== RUN" and "--- PASS" lines, and of a goroutine
-// dump or a race report only the lines that point into the workbook.
-func (r *runner) messages(output []string) []string {
-	var kept []string
-	inDump := false
-	heading := "" // a race report's heading, shown if a frame follows
-	for _, line := range output {
-		trimmed := strings.TrimSpace(line)
-		switch {
-		case trimmed == "" || strings.HasPrefix(trimmed, "=== ") ||
-			isSummary(trimmed):
-			continue
-		case strings.HasPrefix(line, "panic: test timed out after"):
-			// Said better by report.
-			inDump = true
-			continue
-		case strings.HasPrefix(line, "goroutine ") &&
-			strings.HasSuffix(line, "]:"),
-			trimmed == "WARNING: DATA RACE":
-			inDump = true
-			if trimmed == "WARNING: DATA RACE" {
-				kept = append(kept, "    "+trimmed)
-			}
-			continue
-		case trimmed == "==================":
-			inDump = false
-			continue
-		case inDump && isRaceHeading(trimmed):
-			heading = trimmed
-			continue
-		case inDump:
-			if place, ok := r.inWorkbook(trimmed); ok {
-				if heading != "" {
-					kept = append(kept, "    "+heading)
-					heading = ""
-				}
-				kept = append(kept, "        at "+place)
-			}
-			continue
-		}
-		kept = append(kept, "    "+shorten(trimmed))
-	}
-	return kept
-}
-
-// isSummary reports whether a line is go test's own account of a
-// test or package ending, which the runner says in its own words.
-func isSummary(line string) bool {
-	for _, prefix := range []string{"--- PASS", "--- FAIL", "--- SKIP",
-		"PASS", "FAIL", "ok ", "exit status "} {
-		if strings.HasPrefix(line, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-// isRaceHeading reports whether a line of a race report says which
-// goroutine touched the memory: "Write at 0x... by goroutine 7:".
-func isRaceHeading(line string) bool {
-	return strings.HasSuffix(line, ":") &&
-		(strings.Contains(line, " at 0x") ||
-			strings.HasPrefix(line, "Goroutine "))
-}
-
-// inWorkbook turns a stack frame's place, "/home/me/workbook/
-// exercises/05-key-value/store.go:12 +0x1d", into one from the
-// workbook's root, "exercises/05-key-value/store.go:12". Frames
-// outside the workbook (the runtime, the testing package) say
-// nothing to a learner.
-func (r *runner) inWorkbook(frame string) (string, bool) {
-	place, _, _ := strings.Cut(frame, " +0x")
-	prefix := r.module + string(filepath.Separator)
-	if !strings.HasPrefix(place, prefix) {
-		return "", false
-	}
-	return filepath.ToSlash(strings.TrimPrefix(place, prefix)), true
-}
-
-// shorten cuts a line longer than longestLine, saying how much is
-// left out: the start of a long value is where it goes wrong first.
-func shorten(line string) string {
-	runes := []rune(line)
-	if len(runes) <= longestLine {
-		return line
-	}
-	return fmt.Sprintf("%s… (%d more characters)",
-		string(runes[:longestLine]), len(runes)-longestLine)
-}
-
-// firstMessage is the first line of a report that is not a header,
-// for verify's one-line account of a wrong version.
-func firstMessage(report string) string {
-	for line := range strings.Lines(report) {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "--- ") {
-			return line
-		}
-	}
-	return strings.TrimSpace(report)
 }

@@ -247,7 +247,7 @@ func TestReady(t *testing.T) {
 func TestTheTimeLimitNamesTheLikelyCauses(t *testing.T) {
 	t.Parallel()
 	module := fakeModule(t)
-	exerciseOf(t, module, "01-stuck", noFlags, "package code\n", `package code
+	stuckTest := `package code
 
 import (
 	"testing"
@@ -259,17 +259,26 @@ func TestQuick(t *testing.T) {}
 func TestStuck(t *testing.T) {
 	time.Sleep(time.Hour)
 }
-`)
+`
+	// One exercise names its own likely causes; one names none.
+	exerciseOf(t, module, "01-stuck",
+		`{"custom": {"testingFlags": [], "whenStuck": "A loop to n instead of √n?"}}`,
+		"package code\n", stuckTest)
+	exerciseOf(t, module, "02-plain", noFlags, "package code\n", stuckTest)
 	r, _ := realRunner(t, module)
 	// Only this test of the mechanism shortens the limit.
 	r.limit = 500 * time.Millisecond
-	results, err := r.goTest(context.Background(), []job{{ex: r.exercises[0]}})
+	results, err := r.goTest(context.Background(),
+		[]job{{ex: r.exercises[0]}, {ex: r.exercises[1]}})
 	require.NoError(t, err)
-	report := results["01-stuck"].report
 	assert.False(t, results["01-stuck"].passed)
 	assert.Equal(t, "--- FAIL: TestStuck did not finish within the time limit of 500ms\n"+
-		"    Is something waiting forever, or working far too hard? A loop to n instead of √n? Shutdown ignoring its context? An Unlock missing? A read with no deadline?",
-		report)
+		"    A loop to n instead of √n?",
+		results["01-stuck"].report)
+	assert.False(t, results["02-plain"].passed)
+	assert.Equal(t, "--- FAIL: TestStuck did not finish within the time limit of 500ms\n"+
+		"    Is something waiting forever, or working far too hard?",
+		results["02-plain"].report)
 }
 
 func TestREADMEShowsHowAnUntouchedExerciseSkips(t *testing.T) {

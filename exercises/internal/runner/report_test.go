@@ -38,9 +38,13 @@ func outputs(test string, lines ...string) []testEvent {
 // /work/book.
 func reportOf(t *testing.T, stream []byte, stderr string) result {
 	t.Helper()
-	r := newRunner("/work/book", nil, nil, nil)
-	results := r.parse(stream, []exercise{{name: "01-x"}}, stderr)
-	return results["01-x"]
+	output := newTestOutput("/work/book")
+	_, err := output.Write(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	output.stderr = stderr
+	return output.of(exercise{name: "01-x"}, TimeLimit)
 }
 
 func TestARaceReportShowsOnlyPlacesInTheWorkbook(t *testing.T) {
@@ -72,6 +76,7 @@ func TestARaceReportShowsOnlyPlacesInTheWorkbook(t *testing.T) {
 	assert.False(t, res.passed)
 	assert.Equal(t, strings.Join([]string{
 		"--- FAIL: TestRace",
+		"    " + raceExplained,
 		"    WARNING: DATA RACE",
 		"    Write at 0x00c00009e198 by goroutine 9:",
 		"        at exercises/01-x/store.go:8",

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -61,13 +62,13 @@ func Run(ctx context.Context, args []string, stdin *os.File,
 // which passes no signal on to the program it runs: Ctrl-C in a
 // terminal reaches the runner directly, but an editor's stop button
 // may end go run alone, and the runner and its tests would go on
-// running for nobody. A process whose parent ends gets a new one, so
-// the parent's id changes.
+// running for nobody. It looks every so often.
 func stopWhenOrphaned(ctx context.Context,
 	every time.Duration) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
-	parent := os.Getppid()
+	parentGone, release := watchParent()
 	go func() {
+		defer release()
 		ticker := time.NewTicker(every)
 		defer ticker.Stop()
 		for {
@@ -76,7 +77,7 @@ func stopWhenOrphaned(ctx context.Context,
 				return
 			case <-ticker.C:
 			}
-			if os.Getppid() != parent {
+			if parentGone() {
 				cancel()
 				return
 			}
@@ -94,11 +95,17 @@ type runner struct {
 	stdin       io.Reader
 	interactive bool // stdin is a terminal, so reset may ask
 	yes         bool // reset --yes: do not ask
+	watching    bool // within watch, which says itself when tests stop
 	out         io.Writer
 	errOut      io.Writer
 
 	pollEvery time.Duration // how often watch looks at the files
 	limit     time.Duration // how long one exercise's tests may run
+	env       []string      // the go commands' environment; nil: ours
+
+	// Whether the race detector can run here, once found out.
+	raceMu sync.Mutex
+	race   *raceSupport
 
 	// test runs the jobs' tests: r.goTest, or a fake in the runner's
 	// own tests of what each command prints.
@@ -205,7 +212,7 @@ func (r *runner) command(ctx context.Context, args []string) int {
 	}
 	ex, ok := r.find(rest[0])
 	if !ok {
-		return r.usageError("there is no exercise %q: the numbers go from 1 to %d", rest[0], len(r.exercises))
+		return r.usageError("there is no exercise %q: the numbers go from 1 to %d, and the names are as the list shows them, such as %s", rest[0], len(r.exercises), r.exercises[0].name)
 	}
 	return do(ctx, ex)
 }
@@ -241,14 +248,12 @@ func withoutYes(args []string) ([]string, bool) {
 	return kept, yes
 }
 
-// find returns the exercise numbered n ("1" or "01").
+// find returns the exercise a learner names: by its number ("1" or
+// "01") or by its name as the progress list shows it ("01-isprime").
 func (r *runner) find(n string) (exercise, bool) {
 	number, err := strconv.Atoi(n)
-	if err != nil {
-		return exercise{}, false
-	}
 	for _, ex := range r.exercises {
-		if ex.number == number {
+		if (err == nil && ex.number == number) || ex.name == n {
 			return ex, true
 		}
 	}

@@ -267,6 +267,17 @@ func TestHint(t *testing.T) {
 	assert.Contains(t, output, "Use the + operator.")
 }
 
+func TestAnExerciseCanBeNamedAsTheListShowsIt(t *testing.T) {
+	module := fakeTree(t)
+	code, output := runIn(t, module, "", "hint", "02-more")
+	assert.Equal(t, 0, code, output)
+	assert.Equal(t, "Hint for 02-more:\n\nUse the + operator.\n", output)
+
+	code, output = runIn(t, module, "", "check", "more")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, output, `there is no exercise "more": the numbers go from 1 to 2, and the names are as the list shows them, such as 01-add`)
+}
+
 func TestSolutionOnlyOnceSolved(t *testing.T) {
 	module := fakeTree(t)
 	code, output := runIn(t, module, "", "solution", "1")
@@ -381,6 +392,19 @@ func TestList(t *testing.T) {
 	assert.Equal(t, 0, code)
 	assert.Contains(t, output, "1  01-add\n   addition (after chapter 0)")
 	assert.Contains(t, output, "2  02-more\n   addition (after chapter 0)")
+	// Nothing started, no tests to run, nothing to wait for.
+	assert.NotContains(t, output, "Running the tests")
+}
+
+func TestListSaysItRunsTheTestsBeforeTheWait(t *testing.T) {
+	module := fakeTree(t)
+	solve(t, module, "01-add")
+	_, output := runIn(t, module, "", "list")
+	assert.True(t, strings.HasPrefix(output, "Running the tests of exercise 1, the one you have started, to see what passes...\n\nExercises: 1 of 2 done"), output)
+
+	solve(t, module, "02-more")
+	_, output = runIn(t, module, "", "list")
+	assert.True(t, strings.HasPrefix(output, "Running the tests of exercises 1 and 2, which you have started, to see what passes...\n"), output)
 }
 
 func TestVerifyFindsEveryKindOfProblem(t *testing.T) {
@@ -488,7 +512,11 @@ func TestWatchStopsTheTestsWhenAFileChanges(t *testing.T) {
 		c, s := count()
 		return c == 2 && s == 1
 	}, 30*time.Second, 10*time.Millisecond)
-	assert.Contains(t, output.String(), "exercises: stopped before the tests finished\n\n--- a file changed")
+	// The learner saved: nothing stopped them but the save, and the
+	// runner says the tests start again.
+	assert.Regexp(t, `Running the tests of exercise 1, the one you have started, to see what passes...\n\n\n`+
+		`--- a file changed, \d\d:\d\d:\d\d: the tests start again on the new code ---\n`, output.String())
+	assert.NotContains(t, output.String(), "stopped before the tests finished")
 
 	// Ctrl-C stops the second.
 	cancel()
@@ -551,7 +579,7 @@ func TestConfigFlags(t *testing.T) {
 	for _, c := range cases {
 		path := filepath.Join(dir, "config.json")
 		require.NoError(t, os.WriteFile(path, []byte(c.config), 0o644))
-		flags, err := readConfig(path)
+		flags, _, err := readConfig(path)
 		if c.fails != "" {
 			assert.ErrorContains(t, err, c.fails, c.config)
 			continue
@@ -579,11 +607,11 @@ func TestGoTestCommandLine(t *testing.T) {
 
 	// The defaults a learner gets: never the cache, the time limit,
 	// the exercise's flags, a package named from the module's root.
-	args := newRunner(module, nil, nil, nil).goTestArgs(jobs, "")
+	args := newRunner(module, nil, nil, nil).goTestArgs(jobs, jobs[0].ex.flags, "")
 	assert.Equal(t, []string{"test", "-json", "-count=1", "-timeout=30s",
 		"-race", "./exercises/02-more"}, args)
 
-	args = r.goTestArgs(jobs, "/tmp/overlay.json")
+	args = r.goTestArgs(jobs, jobs[0].ex.flags, "/tmp/overlay.json")
 	assert.Contains(t, strings.Join(args, " "), "-overlay /tmp/overlay.json")
 }
 
@@ -617,6 +645,8 @@ func TestTheRealExercisesAreFound(t *testing.T) {
 	for i, ex := range exercises {
 		assert.Equal(t, i+1, ex.number)
 		assert.NotEmpty(t, ex.about, ex.name)
+		// Each names the likely causes of a stuck test.
+		assert.NotEmpty(t, ex.stuck, ex.name)
 		_, err := os.Stat(ex.path(".meta", "hint.md"))
 		assert.NoError(t, err, ex.name)
 		_, err = os.Stat(ex.path(".meta", "solution", ex.file))
