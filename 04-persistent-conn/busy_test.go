@@ -89,6 +89,7 @@ func serverProcess(t *testing.T, logPath string) (addr string, server *exec.Cmd,
 // The replies the clients read, and how each client's connection
 // ended.
 type tally struct {
+	connected                    atomic.Int64
 	replies, wrong, eofs, resets atomic.Int64
 	mu                           sync.Mutex
 	others                       []error
@@ -112,6 +113,7 @@ func pipelineUntilTheEnd(laptop, addr, request string, batch, batches int, count
 		return
 	}
 	defer conn.Close()
+	counts.connected.Add(1)
 	want := string(prime.Judge([]byte(request)).Reply())
 	go func() {
 		requests := []byte(strings.Repeat(request, batch))
@@ -212,9 +214,11 @@ func TestStoppingOnABusyMachineIsHonest(t *testing.T) {
 					})
 				}
 			}
-			// Stop once the server is busy answering.
-			require.Eventually(t, func() bool { return counts.replies.Load() >= 100 },
-				30*time.Second, time.Millisecond)
+			// Stop once every client is connected and the server
+			// is busy answering.
+			require.Eventually(t, func() bool {
+				return counts.connected.Load() == 10*32 && counts.replies.Load() >= 100
+			}, 30*time.Second, time.Millisecond)
 			start := time.Now()
 			require.NoError(t, server.Process.Signal(signal))
 			err := server.Wait()

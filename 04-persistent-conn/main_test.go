@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -550,9 +549,7 @@ func TestTheBenchRunsTheGoServerAsAProcess(t *testing.T) {
 func TestThePythonServerSpeaksTheProtocol(t *testing.T) {
 	// It waits on the network and on timers: beside the other tests.
 	t.Parallel()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 is not installed")
-	}
+	testkit.NeedPython(t)
 	stop, addr, err := startPythonServer(4096)
 	require.NoError(t, err)
 	defer stop()

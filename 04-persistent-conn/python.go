@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strconv"
 	"time"
+
+	"workbook/internal/python"
 )
 
 // pythonServer is the source text's server, made persistent, for the
@@ -20,15 +22,15 @@ var pythonServer string
 // port, with room for backlog connections waiting to be accepted,
 // and returns how to stop it.
 func startPythonServer(backlog int) (stop func(), addr string, err error) {
-	python, err := exec.LookPath("python3")
+	path, err := python.Find()
 	if err != nil {
-		return nil, "", errors.New("the comparison needs python3, which is not installed")
+		return nil, "", fmt.Errorf("the comparison needs a working python3: %w", err)
 	}
 	port, err := freePort()
 	if err != nil {
 		return nil, "", err
 	}
-	command := exec.Command(python, "-c", pythonServer,
+	command := exec.Command(path, "-c", pythonServer,
 		strconv.Itoa(port), strconv.Itoa(backlog))
 	if err := command.Start(); err != nil {
 		return nil, "", fmt.Errorf("starting python3: %w", err)

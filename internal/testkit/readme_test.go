@@ -86,19 +86,9 @@ func TestEveryGoBuildTheREADMEsGiveWorksAsWritten(t *testing.T) {
 	}
 }
 
-// notYetForEveryShell holds the READMEs whose servers are still
-// turned off with an empty -log value, which have no other way yet.
-var notYetForEveryShell = map[string]bool{
-	filepath.Join(moduleRoot, "03-server-framework", "README.md"): true,
-	filepath.Join(moduleRoot, "04-persistent-conn", "README.md"):  true,
-}
-
 func TestREADMECommandsWorkInEveryShell(t *testing.T) {
 	for _, prefix := range []string{"go ", "./", ".\\"} {
 		for command, readme := range readmeCommands(t, prefix) {
-			if notYetForEveryShell[readme] {
-				continue
-			}
 			// Windows PowerShell 5.1 drops an empty argument:
 			// -log '' would reach the program as -log alone.
 			assert.NotContains(t, command, "''", "%s: %s", readme, command)

@@ -128,17 +128,7 @@ func TestChapter04ServerPasses(t *testing.T) {
 // Microsoft Store's stand-in, which only says how to install Python.
 func workingPython(t *testing.T) string {
 	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("python3 is not installed: the comparison with " +
-			"the source text's Python server is skipped")
-	}
-	output, err := exec.Command(python, "-c", "print(6*7)").Output()
-	if err != nil || strings.TrimSpace(string(output)) != "42" {
-		t.Skipf("%s does not run Python (%v): the comparison with "+
-			"the source text's Python server is skipped", python, err)
-	}
-	return python
+	return testkit.NeedPython(t)
 }
 
 // The source text's socketserver version, its isprime fixed, under
