@@ -156,6 +156,63 @@ func TestManyConnectionsAtOnce(t *testing.T) {
 	}
 }
 
+// TestManyCallsAtOnce calls Factorize from four goroutines at once,
+// thousands of times each, with products of two primes below 1000:
+// whatever Factorize keeps between calls, four calls write it at the
+// same moment. -race reports that at once. Without -race, a shared
+// map soon stops the program with "concurrent map writes", and a
+// shared list of factors mixes up two calls' answers.
+func TestManyCallsAtOnce(t *testing.T) {
+	exercisetest.Start(t, "factorize.go")
+	random := exercisetest.Random(t)
+	calls := 5000
+	if exercisetest.Race {
+		calls = 500 // enough for the race detector, and quicker
+	}
+	// The requests and their replies, drawn before the goroutines
+	// start.
+	const goroutines = 4
+	var asked, wanted [goroutines][]string
+	for g := range goroutines {
+		for range calls {
+			p, q := smallPrime(random), smallPrime(random)
+			asked[g] = append(asked[g], strconv.Itoa(p*q))
+			wanted[g] = append(wanted[g],
+				fmt.Sprint(min(p, q), " ", max(p, q)))
+		}
+	}
+	problems := make(chan string, goroutines)
+	var wait sync.WaitGroup
+	for g := range goroutines {
+		wait.Go(func() {
+			for i, request := range asked[g] {
+				if got := Factorize(request); got != wanted[g][i] {
+					problems <- fmt.Sprintf("with four calls at "+
+						"once, Factorize(%q) = %q, want %q: keep "+
+						"the factors in a variable of the call",
+						request, got, wanted[g][i])
+					return
+				}
+			}
+		})
+	}
+	wait.Wait()
+	close(problems)
+	for problem := range problems {
+		t.Error(problem)
+	}
+}
+
+// smallPrime returns a random prime below 1000.
+func smallPrime(random *rand.Rand) int {
+	for {
+		n := 2 + random.IntN(998)
+		if prime.IsPrime(int64(n)) {
+			return n
+		}
+	}
+}
+
 // askAll sends every request on one connection, then reads the
 // replies, and describes the first wrong one, or returns "".
 func askAll(addr string, requests, wants []string) string {
