@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -191,6 +192,149 @@ func TestShutdownBeforeServe(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("Serve, called after Shutdown, still accepting 2s " +
 			"later: it must return ErrServerClosed at once")
+	}
+}
+
+// TestShutdownRightAfterServe calls Shutdown just after starting
+// Serve in its goroutine, as a program that stops at once does: Serve
+// may not have begun, or may be about to store its listener.
+// Whatever the two share, the listener included, needs the lock: run
+// with -race, the race detector reports a field one reads while the
+// other writes it.
+func TestShutdownRightAfterServe(t *testing.T) {
+	exercisetest.Start(t, "server.go")
+	for round := range 20 {
+		listener, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer listener.Close() // so that a failing test still ends
+		s := &Server{}
+		served := make(chan error, 1)
+		go func() { served <- s.Serve(listener) }()
+		// Every other round, let Serve's goroutine run first, as
+		// far as it goes before Accept waits.
+		if round%2 == 1 {
+			runtime.Gosched()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(),
+			5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown right after Serve began = %v, want nil",
+				err)
+		}
+		select {
+		case err := <-served:
+			if !errors.Is(err, ErrServerClosed) {
+				t.Fatalf("Serve, with Shutdown right after it "+
+					"began, = %v, want ErrServerClosed", err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("Serve, with Shutdown right after it began, " +
+				"still accepting 2s later: Shutdown read the " +
+				"listener before Serve stored it, and Serve did " +
+				"not see that Shutdown had come (keep both under " +
+				"the lock)")
+		}
+	}
+}
+
+// heldListener hands out its first connection only once it has been
+// closed, or a second later: as if Accept returned a client at the
+// very moment Shutdown closed the listener, and Serve went on only
+// after Shutdown had returned.
+type heldListener struct {
+	net.Listener
+	accepted chan struct{} // closed when the first client is in
+	release  chan struct{} // closed to hand it out
+	first    sync.Once
+}
+
+func (l *heldListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	held := false
+	l.first.Do(func() { held = true })
+	if held {
+		close(l.accepted)
+		<-l.release
+	}
+	return conn, nil
+}
+
+// TestAClientAcceptedDuringShutdown has Accept return a client just
+// as Shutdown closes the listener, and Serve see it only after
+// Shutdown has returned: Shutdown waited for no one, so that client
+// must not be served now. Serve must look, under the lock, whether
+// Shutdown has begun before it takes a connection on, and close it
+// if so.
+func TestAClientAcceptedDuringShutdown(t *testing.T) {
+	exercisetest.Start(t, "server.go")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener := &heldListener{Listener: inner,
+		accepted: make(chan struct{}), release: make(chan struct{})}
+	defer listener.Close() // so that a failing test still ends
+	s := &Server{}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+
+	client := dial(t, inner.Addr().String())
+	if _, err := client.Write([]byte("17\n")); err != nil {
+		t.Fatal(err)
+	}
+	<-listener.accepted
+
+	// Shutdown, with nobody being served yet; the client goes to
+	// Serve once Shutdown has returned, or after a second if
+	// Shutdown waits for Serve.
+	ctx, cancel := context.WithTimeout(context.Background(),
+		5*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(ctx) }()
+	var shutdownErr error
+	returned := false
+	select {
+	case shutdownErr = <-done:
+		returned = true
+	case <-time.After(time.Second):
+	}
+	close(listener.release)
+	serveResult(t, served)
+
+	// The client must see its connection end, unanswered.
+	if err := client.SetReadDeadline(time.Now().Add(3 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := bufio.NewReader(client).ReadString('\n')
+	var timeout net.Error
+	switch {
+	case err == nil && returned:
+		t.Errorf("a client accepted as Shutdown began got %q after "+
+			"Shutdown returned: Serve took it on after Shutdown "+
+			"had stopped waiting; look whether Shutdown has begun, "+
+			"under the lock, after each Accept, and close the "+
+			"connection if so", reply)
+	case err == nil:
+		t.Errorf("a client accepted as Shutdown began got %q: "+
+			"close it instead, Shutdown has begun", reply)
+	case errors.As(err, &timeout) && timeout.Timeout():
+		t.Errorf("a client accepted as Shutdown began was neither " +
+			"answered nor closed: close it, Shutdown has begun")
+	}
+	client.Close()
+	if !returned {
+		shutdownErr = <-done
+	}
+	if shutdownErr != nil {
+		t.Errorf("Shutdown with no client being served = %v, want "+
+			"nil", shutdownErr)
 	}
 }
 
