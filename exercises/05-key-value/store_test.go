@@ -138,26 +138,24 @@ func TestManyClientsAtOnce(t *testing.T) {
 	exercisetest.Start(t, "store.go")
 	notStuck(t)
 	store := NewStore()
-	var wait sync.WaitGroup
+	clients := crowd{store: store}
 	for client := range 50 {
-		wait.Add(1)
-		go func() {
-			defer wait.Done()
+		clients.Go(func() {
 			for i := range 100 {
 				key := fmt.Sprintf("k%d-%d", client, i)
-				store.Handle("SET " + key + " v")
-				store.Handle("SET shared " + key)
-				store.Handle("GET shared")
+				clients.handle("SET " + key + " v")
+				clients.handle("SET shared " + key)
+				clients.handle("GET shared")
 				if i%10 == 0 {
-					store.Handle("DEL shared")
+					clients.handle("DEL shared")
 				}
 				if i%2 == 0 {
-					store.Handle("DEL " + key)
+					clients.handle("DEL " + key)
 				}
 			}
-		}()
+		})
 	}
-	waitAll(t, &wait)
+	clients.wait(t)
 	for client := range 50 {
 		for i := range 100 {
 			key := fmt.Sprintf("k%d-%d", client, i)
@@ -165,7 +163,8 @@ func TestManyClientsAtOnce(t *testing.T) {
 			if i%2 == 0 {
 				want = "NOT FOUND"
 			}
-			if got := store.Handle("GET " + key); got != want {
+			got := handle(t, store, "GET "+key, "the 50 clients")
+			if got != want {
 				t.Fatalf("after 50 clients, Handle(%q) = %q, "+
 					"want %q", "GET "+key, got, want)
 			}
@@ -232,7 +231,7 @@ func TestGetsWhileTheMapGrows(t *testing.T) {
 	}
 	store := NewStore()
 	stop := make(chan struct{})
-	var readers, writers sync.WaitGroup
+	readers, writers := crowd{store: store}, crowd{store: store}
 	for range 4 {
 		readers.Go(func() {
 			for i := 0; ; i++ {
@@ -240,7 +239,7 @@ func TestGetsWhileTheMapGrows(t *testing.T) {
 				case <-stop:
 					return
 				default:
-					store.Handle(fmt.Sprintf("GET w0-%d", i%keys))
+					readers.handle(fmt.Sprintf("GET w0-%d", i%keys))
 				}
 			}
 		})
@@ -248,16 +247,16 @@ func TestGetsWhileTheMapGrows(t *testing.T) {
 	for writer := range 2 {
 		writers.Go(func() {
 			for i := range keys {
-				store.Handle(fmt.Sprintf("SET w%d-%d v", writer, i))
+				writers.handle(fmt.Sprintf("SET w%d-%d v", writer, i))
 			}
 			for i := range keys {
-				store.Handle(fmt.Sprintf("DEL w%d-%d", writer, i))
+				writers.handle(fmt.Sprintf("DEL w%d-%d", writer, i))
 			}
 		})
 	}
-	waitAll(t, &writers)
+	writers.wait(t)
 	close(stop)
-	waitAll(t, &readers)
+	readers.wait(t)
 }
 
 // TestOneDeleteWins stores a thousand keys, then has eight clients
@@ -274,27 +273,27 @@ func TestOneDeleteWins(t *testing.T) {
 	store := NewStore()
 	const keys, clients = 1000, 8
 	for round := range 50 {
-		var setting sync.WaitGroup
+		setting := crowd{store: store}
 		setting.Go(func() {
 			for key := range keys {
-				store.Handle(fmt.Sprintf("SET k%d v", key))
+				setting.handle(fmt.Sprintf("SET k%d v", key))
 			}
 		})
-		waitAll(t, &setting)
+		setting.wait(t)
 
 		var oks [keys]atomic.Int64
-		var deleting sync.WaitGroup
+		deleting := crowd{store: store}
 		for range clients {
 			deleting.Go(func() {
 				for key := range keys {
 					request := fmt.Sprintf("DEL k%d", key)
-					if store.Handle(request) == "OK" {
+					if deleting.handle(request) == "OK" {
 						oks[key].Add(1)
 					}
 				}
 			})
 		}
-		waitAll(t, &deleting)
+		deleting.wait(t)
 		for key := range keys {
 			if n := oks[key].Load(); n != 1 {
 				t.Fatalf("round %d: %d clients sent \"DEL k%d\" at "+
@@ -306,22 +305,56 @@ func TestOneDeleteWins(t *testing.T) {
 	}
 }
 
-// waitAll waits for the clients of a test, or fails it if they are
-// still busy after 10 s: then they wait for a lock left held.
-func waitAll(t *testing.T, clients *sync.WaitGroup) {
+// A crowd is clients calling Handle at once, each in a goroutine.
+// It counts the calls that return, so that waiting for the crowd
+// tells a lock left held (no call returns any more) from a slow
+// machine (calls still return, however slowly).
+type crowd struct {
+	store    *Store
+	clients  sync.WaitGroup
+	returned atomic.Int64
+}
+
+// Go starts one client.
+func (c *crowd) Go(client func()) { c.clients.Go(client) }
+
+// handle is store.Handle, counted.
+func (c *crowd) handle(request string) string {
+	reply := c.store.Handle(request)
+	c.returned.Add(1)
+	return reply
+}
+
+// wait waits for every client, or fails the test once no call to
+// Handle has returned for 10 s: the clients wait for a lock that a
+// request left held.
+func (c *crowd) wait(t *testing.T) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
-		clients.Wait()
+		c.clients.Wait()
 		close(done)
 	}()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		stuck.Store(true)
-		t.Fatalf("clients still waiting for Handle after 10 s: a " +
-			"request left the lock held (an Unlock missing on one " +
-			"way out? `defer s.mu.Unlock()` right after Lock " +
-			"unlocks on every return)")
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last, still := c.returned.Load(), 0
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		if now := c.returned.Load(); now != last {
+			last, still = now, 0
+			continue
+		}
+		if still++; still == 10 {
+			stuck.Store(true)
+			t.Fatalf("clients waiting for Handle, and no call has " +
+				"returned for 10 s: a request left the lock held " +
+				"(an Unlock missing on one way out? `defer " +
+				"s.mu.Unlock()` right after Lock unlocks on every " +
+				"return)")
+		}
 	}
 }
