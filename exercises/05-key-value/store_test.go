@@ -272,7 +272,11 @@ func TestOneDeleteWins(t *testing.T) {
 	notStuck(t)
 	store := NewStore()
 	const keys, clients = 1000, 8
-	for round := range 50 {
+	rounds := 100
+	if exercisetest.Race {
+		rounds = 25 // slower, but two clients meet more often
+	}
+	for round := range rounds {
 		setting := crowd{store: store}
 		setting.Go(func() {
 			for key := range keys {
