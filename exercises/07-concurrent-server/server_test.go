@@ -35,13 +35,13 @@ func ask(t *testing.T, conn net.Conn, request string) (string, error) {
 	if _, err := conn.Write([]byte(request)); err != nil {
 		return "", err
 	}
-	if err := conn.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		return "", err
 	}
 	return bufio.NewReader(conn).ReadString('\n')
 }
 
-// serveResult waits, at most 2 s, for Serve to return after Shutdown.
+// serveResult waits, at most 5 s, for Serve to return after Shutdown.
 func serveResult(t *testing.T, served <-chan error) {
 	t.Helper()
 	select {
@@ -50,8 +50,8 @@ func serveResult(t *testing.T, served <-chan error) {
 			t.Errorf("Serve after Shutdown = %v, want "+
 				"ErrServerClosed", err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Error("Serve still running 2s after Shutdown")
+	case <-time.After(5 * time.Second):
+		t.Error("Serve still running 5s after Shutdown")
 	}
 }
 
@@ -154,13 +154,13 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 			t.Errorf("Shutdown with a client that never leaves = %v, "+
 				"want context.DeadlineExceeded", err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Shutdown still waiting 2s after its context ended " +
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown still waiting 5s after its context ended " +
 			"(100ms): it must give up when ctx is done")
 	}
 	serveResult(t, served)
 	// The connection was closed: the client sees the end.
-	if err := client.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+	if err := client.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.Read(make([]byte, 1)); err != io.EOF {
@@ -189,8 +189,8 @@ func TestShutdownBeforeServe(t *testing.T) {
 			t.Errorf("Serve after Shutdown = %v, want ErrServerClosed",
 				err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Serve, called after Shutdown, still accepting 2s " +
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve, called after Shutdown, still accepting 5s " +
 			"later: it must return ErrServerClosed at once")
 	}
 }
@@ -230,9 +230,9 @@ func TestShutdownRightAfterServe(t *testing.T) {
 				t.Fatalf("Serve, with Shutdown right after it "+
 					"began, = %v, want ErrServerClosed", err)
 			}
-		case <-time.After(2 * time.Second):
+		case <-time.After(5 * time.Second):
 			t.Fatal("Serve, with Shutdown right after it began, " +
-				"still accepting 2s later: Shutdown read the " +
+				"still accepting 5s later: Shutdown read the " +
 				"listener before Serve stored it, and Serve did " +
 				"not see that Shutdown had come (keep both under " +
 				"the lock)")
