@@ -2,9 +2,7 @@ package isprime
 
 import (
 	"fmt"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"workbook/exercises/internal/exercisetest"
 	"workbook/prime"
@@ -129,24 +127,15 @@ func checkProduct(t *testing.T, p, q int64) {
 
 // check runs IsPrime(n) as a subtest named after n, so that a panic
 // says which number caused it. why, if not "", says what n is. A call
-// still running after 10 s fails, and the calls after it are skipped:
-// each would only wait as long.
+// still running after 10 s fails, and the calls after it are skipped.
 func check(t *testing.T, n int64, want bool, why ...any) {
 	t.Helper()
 	t.Run(fmt.Sprint(n), func(t *testing.T) {
 		t.Helper()
-		if tooSlow.Load() {
-			t.Skip("skipped: an earlier call to IsPrime took too long")
-		}
 		var got bool
-		if !exercisetest.Within(t, 10*time.Second, func() {
-			got = IsPrime(n)
-		}) {
-			tooSlow.Store(true)
-			t.Fatalf("IsPrime(%d) still working after 10 s: try "+
-				"divisors only while d*d <= n (d <= n/d), not up "+
-				"to n", n)
-		}
+		limit.Call(t, fmt.Sprintf("IsPrime(%d)", n),
+			func() { got = IsPrime(n) },
+			"try divisors only while d*d <= n (d <= n/d), not up to n")
 		if got != want {
 			t.Errorf("IsPrime(%d) = %v, want %v%s",
 				n, got, want, fmt.Sprint(why...))
@@ -154,5 +143,5 @@ func check(t *testing.T, n int64, want bool, why ...any) {
 	})
 }
 
-// tooSlow says that a call to IsPrime ran out of time.
-var tooSlow atomic.Bool
+// limit gives each call to IsPrime 10 s.
+var limit exercisetest.TimeLimit

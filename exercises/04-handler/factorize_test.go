@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,24 +19,16 @@ import (
 
 // check runs Factorize(request) as a subtest named after the request,
 // so that a panic says which request caused it. A call still running
-// after 10 s fails, and the calls after it are skipped: each would
-// only wait as long.
+// after 10 s fails, and the calls after it are skipped.
 func check(t *testing.T, request, want string) {
 	t.Helper()
 	t.Run(exercisetest.Quote(request), func(t *testing.T) {
 		t.Helper()
-		if tooSlow.Load() {
-			t.Skip("skipped: an earlier call to Factorize took too long")
-		}
 		var got string
-		if !exercisetest.Within(t, 10*time.Second, func() {
-			got = Factorize(request)
-		}) {
-			tooSlow.Store(true)
-			t.Fatalf("Factorize(%s) still working after 10 s: try "+
-				"divisors only while d*d <= n (d <= n/d), and divide "+
-				"n by each factor found", exercisetest.Quote(request))
-		}
+		limit.Call(t, "Factorize("+exercisetest.Quote(request)+")",
+			func() { got = Factorize(request) },
+			"try divisors only while d*d <= n (d <= n/d), and "+
+				"divide n by each factor found")
 		if got != want {
 			t.Errorf("Factorize(%s) = %q, want %q",
 				exercisetest.Quote(request), got, want)
@@ -45,8 +36,8 @@ func check(t *testing.T, request, want string) {
 	})
 }
 
-// tooSlow says that a call to Factorize ran out of time.
-var tooSlow atomic.Bool
+// limit gives each call to Factorize 10 s.
+var limit exercisetest.TimeLimit
 
 func TestFactorize(t *testing.T) {
 	exercisetest.Start(t, "factorize.go")

@@ -6,9 +6,37 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
+
+// A TimeLimit gives each call it runs 10 s. Once one has run out of
+// time, the calls after it are skipped: each would only wait as long,
+// and go test's own limit would stop the tests before they end.
+type TimeLimit struct {
+	ranOut atomic.Bool
+}
+
+// limit is how long a TimeLimit waits for a call: far longer than
+// right code takes, even on a slow machine.
+const limit = 10 * time.Second
+
+// Call runs f as Within does. If f is still running after 10 s, it
+// fails the test, saying that call (such as "IsPrime(17)") is still
+// working, then advice.
+func (l *TimeLimit) Call(t *testing.T, call string, f func(),
+	advice string) {
+	t.Helper()
+	if l.ranOut.Load() {
+		t.Skipf("skipped: a call before it was still working after %v",
+			limit)
+	}
+	if !Within(t, limit, f) {
+		l.ranOut.Store(true)
+		t.Fatalf("%s still working after %v: %s", call, limit, advice)
+	}
+}
 
 // Within calls f in a goroutine of its own and waits for it at most
 // limit, so that a test can say in its own words what is too slow,
