@@ -120,7 +120,7 @@ func TestSquaresOfLargePrimes(t *testing.T) {
 // prime, and says why a wrong answer is wrong.
 func checkProduct(t *testing.T, p, q int64) {
 	t.Helper()
-	check(t, p*q, false, ": it is ", p, " × ", q, "; a loop that "+
+	check(t, p*q, false, ": it is ", p, " × ", q, ";\na loop that "+
 		"stops before ", p, " (a float32 square root, a fixed "+
 		"limit on the divisors) never tries it")
 }

@@ -197,8 +197,8 @@ func TestManyCallsAtOnce(t *testing.T) {
 			for i, request := range asked[g] {
 				if got := Factorize(request); got != wanted[g][i] {
 					problems <- fmt.Sprintf("with four calls at "+
-						"once, Factorize(%q) = %q, want %q: keep "+
-						"the factors in a variable of the call",
+						"once, Factorize(%q) = %q, want %q:\n"+
+						"keep the factors in a variable of the call",
 						request, got, wanted[g][i])
 					return
 				}

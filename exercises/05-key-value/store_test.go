@@ -106,10 +106,10 @@ func handle(t *testing.T, store *Store, request, after string) string {
 		return reply
 	case <-time.After(5 * time.Second):
 		stuck.Store(true)
-		t.Fatalf("Handle(%q) still waiting after 5 s, after %s: "+
-			"that call left the lock held (an Unlock missing on "+
-			"one way out? `defer s.mu.Unlock()` right after Lock "+
-			"unlocks on every return)", request, after)
+		t.Fatalf("Handle(%q) still waiting after 5 s, after %s:\n"+
+			"that call left the lock held: an Unlock missing on one "+
+			"way out? `defer s.mu.Unlock()` right after Lock "+
+			"unlocks on every return", request, after)
 		return ""
 	}
 }
@@ -355,10 +355,10 @@ func (c *crowd) wait(t *testing.T) {
 		if still++; still == 10 {
 			stuck.Store(true)
 			t.Fatalf("clients waiting for Handle, and no call has " +
-				"returned for 10 s: a request left the lock held " +
-				"(an Unlock missing on one way out? `defer " +
+				"returned for 10 s:\na request left the lock held: " +
+				"an Unlock missing on one way out? `defer " +
 				"s.mu.Unlock()` right after Lock unlocks on every " +
-				"return)")
+				"return")
 		}
 	}
 }

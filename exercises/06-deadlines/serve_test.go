@@ -166,10 +166,10 @@ func TestAClientThatResetsLeavesNothingBehind(t *testing.T) {
 
 	if err := goleak.Find(before); err != nil {
 		t.Errorf("ServeConn returned after its client reset the "+
-			"connection, and the connection is closed, but a "+
-			"goroutine it started is still running (one blocked "+
-			"handing over a line nobody takes any more? one "+
-			"waiting out idle for a client that has gone?):\n%s",
+			"connection, and the connection is closed,\nbut a "+
+			"goroutine it started is still running: one blocked "+
+			"handing over a line nobody takes any more?\nOne "+
+			"waiting out idle for a client that has gone?\n%s",
 			firstLines(err.Error(), 4))
 	}
 }

@@ -232,10 +232,9 @@ func TestShutdownRightAfterServe(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Fatal("Serve, with Shutdown right after it began, " +
-				"still accepting 5s later: Shutdown read the " +
-				"listener before Serve stored it, and Serve did " +
-				"not see that Shutdown had come (keep both under " +
-				"the lock)")
+				"still accepting 5s later:\nwhether Shutdown comes " +
+				"before Serve stores the listener or after, one of " +
+				"them must see the other (both under the lock)")
 		}
 	}
 }
@@ -317,9 +316,9 @@ func TestAClientAcceptedDuringShutdown(t *testing.T) {
 	switch {
 	case err == nil && returned:
 		t.Errorf("a client accepted as Shutdown began got %q after "+
-			"Shutdown returned: Serve took it on after Shutdown "+
+			"Shutdown returned:\nServe took it on after Shutdown "+
 			"had stopped waiting; look whether Shutdown has begun, "+
-			"under the lock, after each Accept, and close the "+
+			"under the lock,\nafter each Accept, and close the "+
 			"connection if so", reply)
 	case err == nil:
 		t.Errorf("a client accepted as Shutdown began got %q: "+
