@@ -87,9 +87,10 @@ func TestRandomNumbers(t *testing.T) {
 
 // TestSquaresOfLargePrimes asks about numbers whose smallest divisor
 // is past 2^24: a loop that gives up before √n calls them prime. A
-// float32 square root falls short there (float32 keeps 24 bits, so
-// it rounds √n down by up to 2 or 4), and so does a fixed limit on
-// the divisors, such as "a million tries is enough".
+// float32 square root can fall short there (float32 keeps 24 bits,
+// so past 2^24 it rounds √n to an even number, down half the time),
+// and so does a fixed limit on the divisors, such as "a million
+// tries is enough".
 func TestSquaresOfLargePrimes(t *testing.T) {
 	exercisetest.Start(t, "isprime.go")
 	// 1048583 is the first prime past 2^20; 16777289, a prime past
