@@ -85,15 +85,64 @@ func TestRandomNumbers(t *testing.T) {
 	}
 }
 
+// TestSquaresOfLargePrimes asks about numbers whose smallest divisor
+// is past 2^24: a loop that gives up before √n calls them prime. A
+// float32 square root can fall short there (float32 keeps 24 bits,
+// so past 2^24 it rounds √n to an even number, down half the time),
+// and so does a fixed limit on the divisors, such as "a million
+// tries is enough".
+func TestSquaresOfLargePrimes(t *testing.T) {
+	exercisetest.Start(t, "isprime.go")
+	// 1048583 is the first prime past 2^20; 16777289, a prime past
+	// 2^24, is 16777288 once rounded to a float32.
+	for _, p := range []int64{1048583, 16777289} {
+		checkProduct(t, p, p)
+	}
+	random := exercisetest.Random(t)
+	// randomPrime returns a prime between 2^24 and 2^25.
+	randomPrime := func() int64 {
+		for {
+			n := 1<<24 + random.Int64N(1<<24)
+			if prime.IsPrime(n) {
+				return n
+			}
+		}
+	}
+	for i := range 8 {
+		p, q := randomPrime(), randomPrime()
+		if i%2 == 0 {
+			q = p // half of them squares, where √n is p itself
+		}
+		checkProduct(t, min(p, q), max(p, q))
+	}
+}
+
+// checkProduct checks that p × q, for primes p <= q, is not called
+// prime, and says why a wrong answer is wrong.
+func checkProduct(t *testing.T, p, q int64) {
+	t.Helper()
+	check(t, p*q, false, ": it is ", p, " × ", q, ";\na loop that "+
+		"stops before ", p, " (a float32 square root, a fixed "+
+		"limit on the divisors) never tries it")
+}
+
 // check runs IsPrime(n) as a subtest named after n, so that a panic
-// says which number caused it. why, if not "", says what n is.
+// says which number caused it. why, if not "", says what n is. A call
+// still running after 10 s fails, and the calls after it are skipped.
 func check(t *testing.T, n int64, want bool, why ...any) {
 	t.Helper()
 	t.Run(fmt.Sprint(n), func(t *testing.T) {
 		t.Helper()
-		if got := IsPrime(n); got != want {
+		var got bool
+		limit.Call(t, fmt.Sprintf("IsPrime(%d)", n),
+			func() { got = IsPrime(n) },
+			"try divisors only while d*d <= n (d <= n/d), not up to n")
+		if got != want {
 			t.Errorf("IsPrime(%d) = %v, want %v%s",
 				n, got, want, fmt.Sprint(why...))
 		}
 	})
 }
+
+// limit gives each call to IsPrime 10 s.
+var limit exercisetest.TimeLimit

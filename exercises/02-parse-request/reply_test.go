@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"workbook/exercises/internal/exercisetest"
 	"workbook/prime"
@@ -114,20 +115,44 @@ func TestAtMost100Digits(t *testing.T) {
 	}
 }
 
-func TestReplyToAHugeRequestIsQuick(t *testing.T) {
+// TestAHugeRequestIsRefusedByItsLength sends requests far over 100
+// digits. Turning digits into a number takes time that grows with
+// the square of their count: 100 KB take milliseconds, 10 MB take
+// minutes. So Reply must count the digits before it converts them.
+func TestAHugeRequestIsRefusedByItsLength(t *testing.T) {
 	exercisetest.Start(t, "reply.go")
-	huge := strings.Repeat("7", 10<<20) + "\n"
+
+	// First 100 KB, quick even to convert, but converting makes
+	// a thousand allocations where counting makes none.
+	long := []byte(strings.Repeat("7", 100<<10) + "\n")
 	allocations := testing.AllocsPerRun(3, func() {
-		if got := string(Reply([]byte(huge))); got != "E\n" {
-			t.Fatalf("Reply(10 MB of digits) = %q, want \"E\\n\"",
+		if got := string(Reply(long)); got != "E\n" {
+			t.Fatalf("Reply(100 KB of digits) = %q, want \"E\\n\"",
 				got)
 		}
 	})
-	// Converting 10 MB of digits to a number would allocate a lot;
-	// checking the length first allocates almost nothing.
 	if allocations > 20 {
-		t.Errorf("Reply(10 MB of digits) made %v allocations: "+
-			"check the length before converting", allocations)
+		t.Fatalf("Reply(100 KB of digits) made %v allocations: it "+
+			"converts the digits to a number before counting them; "+
+			"check the length before converting (10 MB would take "+
+			"minutes)", allocations)
+	}
+
+	// Then 10 MB, which Reply must refuse as fast. Counting takes
+	// milliseconds at most; a conversion hidden somewhere would
+	// take minutes, so the test waits 10 s, then says so.
+	huge := []byte(strings.Repeat("7", 10<<20) + "\n")
+	replied := make(chan string, 1)
+	go func() { replied <- string(Reply(huge)) }()
+	select {
+	case got := <-replied:
+		if got != "E\n" {
+			t.Errorf("Reply(10 MB of digits) = %q, want \"E\\n\"",
+				got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Reply(10 MB of digits) still working after 10 s: " +
+			"check the length before converting")
 	}
 }
 

@@ -18,17 +18,26 @@ import (
 )
 
 // check runs Factorize(request) as a subtest named after the request,
-// so that a panic says which request caused it.
+// so that a panic says which request caused it. A call still running
+// after 10 s fails, and the calls after it are skipped.
 func check(t *testing.T, request, want string) {
 	t.Helper()
 	t.Run(exercisetest.Quote(request), func(t *testing.T) {
 		t.Helper()
-		if got := Factorize(request); got != want {
+		var got string
+		limit.Call(t, "Factorize("+exercisetest.Quote(request)+")",
+			func() { got = Factorize(request) },
+			"try divisors only while d*d <= n (d <= n/d), and "+
+				"divide n by each factor found")
+		if got != want {
 			t.Errorf("Factorize(%s) = %q, want %q",
 				exercisetest.Quote(request), got, want)
 		}
 	})
 }
+
+// limit gives each call to Factorize 10 s.
+var limit exercisetest.TimeLimit
 
 func TestFactorize(t *testing.T) {
 	exercisetest.Start(t, "factorize.go")
@@ -154,6 +163,74 @@ func TestManyConnectionsAtOnce(t *testing.T) {
 			t.Error(problem)
 		}
 	}
+}
+
+// TestManyCallsAtOnce calls Factorize from four goroutines at once,
+// thousands of times each, with numbers quick to factor and seldom
+// the same: whatever Factorize keeps between calls, four calls write
+// it at the same moment. -race reports that at once. Without -race,
+// a map kept between calls keeps growing, and Go soon stops the
+// program with "concurrent map writes"; a list of factors kept
+// between calls mixes up two calls' answers.
+func TestManyCallsAtOnce(t *testing.T) {
+	exercisetest.Start(t, "factorize.go")
+	random := exercisetest.Random(t)
+	calls := 20000
+	if exercisetest.Race {
+		calls = 500 // enough for the race detector, and quicker
+	}
+	// The requests and their replies, drawn before the goroutines
+	// start.
+	const goroutines = 4
+	var asked, wanted [goroutines][]string
+	for g := range goroutines {
+		for range calls {
+			request, want := smoothNumber(random)
+			asked[g] = append(asked[g], request)
+			wanted[g] = append(wanted[g], want)
+		}
+	}
+	problems := make(chan string, goroutines)
+	var wait sync.WaitGroup
+	for g := range goroutines {
+		wait.Go(func() {
+			for i, request := range asked[g] {
+				if got := Factorize(request); got != wanted[g][i] {
+					problems <- fmt.Sprintf("with four calls at "+
+						"once, Factorize(%q) = %q, want %q:\n"+
+						"keep the factors in a variable of the call",
+						request, got, wanted[g][i])
+					return
+				}
+			}
+		})
+	}
+	wait.Wait()
+	close(problems)
+	for problem := range problems {
+		t.Error(problem)
+	}
+}
+
+// smoothNumber returns a number made of up to eight 2s, seven 3s,
+// five 5s and three 7s, and one prime from 11 to 1009, and its
+// factors as Factorize says them: some 280,000 numbers, each
+// factored in a few dozen divisions.
+func smoothNumber(random *rand.Rand) (string, string) {
+	n := int64(1)
+	var factors []string
+	for _, p := range []int64{2, 3, 5, 7} {
+		for range random.IntN(11 - int(p)) {
+			n *= p
+			factors = append(factors, fmt.Sprint(p))
+		}
+	}
+	q := 11 + random.Int64N(989)
+	for !prime.IsPrime(q) {
+		q++
+	}
+	factors = append(factors, fmt.Sprint(q))
+	return fmt.Sprint(n * q), strings.Join(factors, " ")
 }
 
 // askAll sends every request on one connection, then reads the

@@ -24,9 +24,10 @@ func NewStore() *Store {
 //	DEL key         forgets key                   -> "OK",
 //	                                                 or "NOT FOUND"
 //
-// A request with the wrong number of words gets "ERROR usage: " and
-// the command's form ("ERROR usage: SET key value"); an unknown
-// command gets "ERROR unknown command".
+// A request with the wrong number of words, too few or too many
+// ("SET k a b"), gets "ERROR usage: " and the command's form ("ERROR
+// usage: SET key value"); an unknown command gets "ERROR unknown
+// command".
 func (s *Store) Handle(request string) string {
 	// TODO: split the request into words and carry it out.
 	return ""

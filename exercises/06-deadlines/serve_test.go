@@ -64,10 +64,13 @@ func TestRepliesToEachLine(t *testing.T) {
 	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
+	// Only the n bytes read are the server's: the rest of the
+	// buffer is zeros nobody sent.
 	replies := make([]byte, 6)
-	if _, err := io.ReadFull(conn, replies); err != nil ||
-		string(replies) != "T\nF\nE\n" {
-		t.Errorf("replies %q, %v; want %q", replies, err, "T\nF\nE\n")
+	n, err := io.ReadFull(conn, replies)
+	if err != nil || string(replies[:n]) != "T\nF\nE\n" {
+		t.Errorf("replies %q, %v; want %q", replies[:n], err,
+			"T\nF\nE\n")
 	}
 }
 
@@ -108,6 +111,65 @@ func TestATimedOutReadLeavesNothingBehind(t *testing.T) {
 	if err := goleak.Find(before); err != nil {
 		t.Errorf("ServeConn returned and its connection is closed, "+
 			"but a goroutine it started is still running:\n%s",
+			firstLines(err.Error(), 4))
+	}
+}
+
+// TestAClientThatResetsLeavesNothingBehind has a client send many
+// lines, read no reply and reset the connection: the writes of the
+// replies fail and ServeConn returns, long before its timeout. After
+// that, nothing ServeConn started may still be running: neither a
+// goroutine holding the next line, blocked on a channel nobody reads
+// any more, nor a timer goroutine waiting out idle for a client that
+// has gone.
+func TestAClientThatResetsLeavesNothingBehind(t *testing.T) {
+	exercisetest.Start(t, "serve.go")
+	before := goleak.IgnoreCurrent()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	client := dial(t, listener.Addr().String())
+	conn, err := listener.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	const idle = 10 * time.Second
+	returned := make(chan struct{})
+	go func() {
+		defer close(returned)
+		ServeConn(conn, idle)
+	}()
+
+	// 20,000 requests at once, then a reset: SetLinger(0) makes
+	// Close send RST instead of FIN.
+	requests := strings.Repeat("7\n", 20000)
+	if _, err := client.Write([]byte(requests)); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.(*net.TCPConn).SetLinger(0); err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("ServeConn(conn, %v) still serving 5 s after its "+
+			"client reset the connection: a failed Write or Read "+
+			"ends it", idle)
+	}
+	conn.Close()
+	listener.Close()
+
+	if err := goleak.Find(before); err != nil {
+		t.Errorf("ServeConn returned after its client reset the "+
+			"connection, and the connection is closed,\nbut a "+
+			"goroutine it started is still running: one blocked "+
+			"handing over a line nobody takes any more?\nOne "+
+			"waiting out idle for a client that has gone?\n%s",
 			firstLines(err.Error(), 4))
 	}
 }

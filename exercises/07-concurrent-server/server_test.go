@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -34,13 +35,13 @@ func ask(t *testing.T, conn net.Conn, request string) (string, error) {
 	if _, err := conn.Write([]byte(request)); err != nil {
 		return "", err
 	}
-	if err := conn.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+	if err := conn.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		return "", err
 	}
 	return bufio.NewReader(conn).ReadString('\n')
 }
 
-// serveResult waits, at most 2 s, for Serve to return after Shutdown.
+// serveResult waits, at most 5 s, for Serve to return after Shutdown.
 func serveResult(t *testing.T, served <-chan error) {
 	t.Helper()
 	select {
@@ -49,8 +50,8 @@ func serveResult(t *testing.T, served <-chan error) {
 			t.Errorf("Serve after Shutdown = %v, want "+
 				"ErrServerClosed", err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Error("Serve still running 2s after Shutdown")
+	case <-time.After(5 * time.Second):
+		t.Error("Serve still running 5s after Shutdown")
 	}
 }
 
@@ -153,13 +154,13 @@ func TestShutdownGivesUpWhenTheContextEnds(t *testing.T) {
 			t.Errorf("Shutdown with a client that never leaves = %v, "+
 				"want context.DeadlineExceeded", err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Shutdown still waiting 2s after its context ended " +
+	case <-time.After(5 * time.Second):
+		t.Fatal("Shutdown still waiting 5s after its context ended " +
 			"(100ms): it must give up when ctx is done")
 	}
 	serveResult(t, served)
 	// The connection was closed: the client sees the end.
-	if err := client.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+	if err := client.SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := client.Read(make([]byte, 1)); err != io.EOF {
@@ -188,9 +189,151 @@ func TestShutdownBeforeServe(t *testing.T) {
 			t.Errorf("Serve after Shutdown = %v, want ErrServerClosed",
 				err)
 		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Serve, called after Shutdown, still accepting 2s " +
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve, called after Shutdown, still accepting 5s " +
 			"later: it must return ErrServerClosed at once")
+	}
+}
+
+// TestShutdownRightAfterServe calls Shutdown just after starting
+// Serve in its goroutine, as a program that stops at once does: Serve
+// may not have begun, or may be about to store its listener.
+// Whatever the two share, the listener included, needs the lock: run
+// with -race, the race detector reports a field one reads while the
+// other writes it.
+func TestShutdownRightAfterServe(t *testing.T) {
+	exercisetest.Start(t, "server.go")
+	for round := range 20 {
+		listener, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer listener.Close() // so that a failing test still ends
+		s := &Server{}
+		served := make(chan error, 1)
+		go func() { served <- s.Serve(listener) }()
+		// Every other round, let Serve's goroutine run first, as
+		// far as it goes before Accept waits.
+		if round%2 == 1 {
+			runtime.Gosched()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(),
+			5*time.Second)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Fatalf("Shutdown right after Serve began = %v, want nil",
+				err)
+		}
+		select {
+		case err := <-served:
+			if !errors.Is(err, ErrServerClosed) {
+				t.Fatalf("Serve, with Shutdown right after it "+
+					"began, = %v, want ErrServerClosed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Serve, with Shutdown right after it began, " +
+				"still accepting 5s later:\nwhether Shutdown comes " +
+				"before Serve stores the listener or after, one of " +
+				"them must see the other (both under the lock)")
+		}
+	}
+}
+
+// heldListener hands out its first connection only once it has been
+// closed, or a second later: as if Accept returned a client at the
+// very moment Shutdown closed the listener, and Serve went on only
+// after Shutdown had returned.
+type heldListener struct {
+	net.Listener
+	accepted chan struct{} // closed when the first client is in
+	release  chan struct{} // closed to hand it out
+	first    sync.Once
+}
+
+func (l *heldListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	held := false
+	l.first.Do(func() { held = true })
+	if held {
+		close(l.accepted)
+		<-l.release
+	}
+	return conn, nil
+}
+
+// TestAClientAcceptedDuringShutdown has Accept return a client just
+// as Shutdown closes the listener, and Serve see it only after
+// Shutdown has returned: Shutdown waited for no one, so that client
+// must not be served now. Serve must look, under the lock, whether
+// Shutdown has begun before it takes a connection on, and close it
+// if so.
+func TestAClientAcceptedDuringShutdown(t *testing.T) {
+	exercisetest.Start(t, "server.go")
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener := &heldListener{Listener: inner,
+		accepted: make(chan struct{}), release: make(chan struct{})}
+	defer listener.Close() // so that a failing test still ends
+	s := &Server{}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(listener) }()
+
+	client := dial(t, inner.Addr().String())
+	if _, err := client.Write([]byte("17\n")); err != nil {
+		t.Fatal(err)
+	}
+	<-listener.accepted
+
+	// Shutdown, with nobody being served yet; the client goes to
+	// Serve once Shutdown has returned, or after a second if
+	// Shutdown waits for Serve.
+	ctx, cancel := context.WithTimeout(context.Background(),
+		5*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(ctx) }()
+	var shutdownErr error
+	returned := false
+	select {
+	case shutdownErr = <-done:
+		returned = true
+	case <-time.After(time.Second):
+	}
+	close(listener.release)
+	serveResult(t, served)
+
+	// The client must see its connection end, unanswered.
+	if err := client.SetReadDeadline(time.Now().Add(3 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := bufio.NewReader(client).ReadString('\n')
+	var timeout net.Error
+	switch {
+	case err == nil && returned:
+		t.Errorf("a client accepted as Shutdown began got %q after "+
+			"Shutdown returned:\nServe took it on after Shutdown "+
+			"had stopped waiting; look whether Shutdown has begun, "+
+			"under the lock,\nafter each Accept, and close the "+
+			"connection if so", reply)
+	case err == nil:
+		t.Errorf("a client accepted as Shutdown began got %q: "+
+			"close it instead, Shutdown has begun", reply)
+	case errors.As(err, &timeout) && timeout.Timeout():
+		t.Errorf("a client accepted as Shutdown began was neither " +
+			"answered nor closed: close it, Shutdown has begun")
+	}
+	client.Close()
+	if !returned {
+		shutdownErr = <-done
+	}
+	if shutdownErr != nil {
+		t.Errorf("Shutdown with no client being served = %v, want "+
+			"nil", shutdownErr)
 	}
 }
 

@@ -2,7 +2,9 @@ package persistentclient
 
 import (
 	"bufio"
+	"fmt"
 	"net"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -70,6 +72,10 @@ type server struct {
 
 	mu    sync.Mutex
 	conns []net.Conn // closed when the test ends
+
+	// hungUp is told each time a client closes its connection
+	// while the server waits for its next request.
+	hungUp chan struct{}
 }
 
 func startServer(t *testing.T, reply replier) *server {
@@ -78,7 +84,8 @@ func startServer(t *testing.T, reply replier) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{listener: listener, reply: reply}
+	s := &server{listener: listener, reply: reply,
+		hungUp: make(chan struct{}, 100)}
 	s.done.Add(1)
 	go s.serve()
 	t.Cleanup(func() {
@@ -115,6 +122,12 @@ func (s *server) serve() {
 				if !s.reply(conn, answered, lines.Bytes()) {
 					return
 				}
+			}
+			// The client closed: its end of data, or a reset if
+			// it left replies unread.
+			select {
+			case s.hungUp <- struct{}{}:
+			default:
 			}
 		}()
 	}
@@ -183,7 +196,8 @@ func TestAskAllWhenTheServerHangsUp(t *testing.T) {
 			"replies = %q, nil; want an error", got)
 	} else if got != nil {
 		t.Errorf("AskAll with a server that hangs up after two "+
-			"replies = %q, %v; want no verdicts with the error", got, err)
+			"replies = %s, %v; want nil verdicts with the error",
+			verdicts(got), err)
 	}
 }
 
@@ -195,8 +209,52 @@ func TestAskAllWithABadReply(t *testing.T) {
 			s := startServer(t, secondReply(bad))
 			got, err := AskAll(s.addr(), []string{"2", "3", "5"})
 			if err == nil || got != nil {
-				t.Errorf("the second reply %q: AskAll = %q, %v; want "+
-					"no verdicts and an error", bad, got, err)
+				t.Errorf("the second reply %q: AskAll = %s, %v; want "+
+					"nil verdicts and an error", bad, verdicts(got), err)
+			}
+		})
+	}
+}
+
+// verdicts shows what AskAll returned, telling nil from an empty
+// slice, which %q shows alike, as [].
+func verdicts(got []string) string {
+	switch {
+	case got == nil:
+		return "nil"
+	case len(got) == 0:
+		return "[]string{} (empty, but not nil)"
+	}
+	return fmt.Sprintf("%q", got)
+}
+
+// TestAskAllClosesItsConnection checks that once AskAll has returned,
+// whether it got every reply or a bad one, the server sees the
+// client's end of data: AskAll closed its connection. (Go closes a
+// lost connection by itself when the garbage collector frees it,
+// some time later or never; the test holds the collector off, so
+// that only AskAll's own Close counts.)
+func TestAskAllClosesItsConnection(t *testing.T) {
+	exercisetest.Start(t, "client.go")
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	cases := []struct {
+		name  string
+		reply replier
+	}{
+		{"after every reply", honest},
+		{"after a bad reply", secondReply("maybe\n")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := startServer(t, c.reply)
+			_, err := AskAll(s.addr(), []string{"2", "3", "5"})
+			select {
+			case <-s.hungUp:
+			case <-time.After(2 * time.Second):
+				t.Errorf("AskAll returned (error %v), but 2 s later "+
+					"the server still has the connection open: close "+
+					"it, `defer conn.Close()` right after the dial",
+					err)
 			}
 		})
 	}

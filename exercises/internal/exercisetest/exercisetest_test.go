@@ -1,8 +1,10 @@
 package exercisetest
 
 import (
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestQuoteKeepsShortStringsWhole(t *testing.T) {
@@ -58,5 +60,51 @@ func TestRandomRepeatsTheSeedItIsGiven(t *testing.T) {
 	if first != second {
 		t.Errorf("with %s=42, two sources gave %d and %d",
 			SeedEnv, first, second)
+	}
+}
+
+func TestWithinWaitsForAQuickCall(t *testing.T) {
+	called := false
+	returned, panicked := within(time.Minute, func() { called = true })
+	if !returned || panicked != "" || !called {
+		t.Errorf("within(a minute, a quick call) = %v, %q; called: %v",
+			returned, panicked, called)
+	}
+}
+
+func TestWithinGivesUpOnASlowCall(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release) // so that the slow call ends too
+	returned, panicked := within(10*time.Millisecond,
+		func() { <-release })
+	if returned || panicked != "" {
+		t.Errorf("within(10ms, a call that waits) = %v, %q; want "+
+			"false, \"\"", returned, panicked)
+	}
+}
+
+func TestWithinReportsAPanic(t *testing.T) {
+	returned, panicked := within(time.Minute, func() { panic("boom") })
+	if !returned || !strings.HasPrefix(panicked, "panic: boom") {
+		t.Errorf("within(a minute, a call that panics) = %v, %q",
+			returned, panicked)
+	}
+}
+
+func TestWhereInThisPackageKeepsTheExercisesOwnFiles(t *testing.T) {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack := "goroutine 7 [running]:\n" +
+		"runtime/debug.Stack()\n" +
+		"\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\n" +
+		"workbook/exercises/01-isprime.IsPrime(0x11)\n" +
+		"\t" + dir + "/isprime.go:12 +0x1d\n" +
+		"workbook/exercises/01-isprime.check.func1()\n" +
+		"\t" + dir + "/isprime_test.go:99 +0x2f\n"
+	got := whereInThisPackage([]byte(stack))
+	if want := "\n\tat isprime.go:12 in IsPrime"; got != want {
+		t.Errorf("whereInThisPackage = %q, want %q", got, want)
 	}
 }

@@ -39,9 +39,10 @@ var usage = map[string]string{
 //	DEL key         forgets key                   -> "OK",
 //	                                                 or "NOT FOUND"
 //
-// A request with the wrong number of words gets "ERROR usage: " and
-// the command's form ("ERROR usage: SET key value"); an unknown
-// command gets "ERROR unknown command".
+// A request with the wrong number of words, too few or too many
+// ("SET k a b"), gets "ERROR usage: " and the command's form ("ERROR
+// usage: SET key value"); an unknown command gets "ERROR unknown
+// command".
 func (s *Store) Handle(request string) string {
 	words := strings.Split(request, " ")
 	form, known := usage[words[0]]
