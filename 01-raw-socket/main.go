@@ -4,13 +4,14 @@
 //
 //	go run ./01-raw-socket                  both sides, in one terminal
 //	go run ./01-raw-socket server [-addr]   the server alone
-//	go run ./01-raw-socket client [-addr] [numbers...]
+//	go run ./01-raw-socket client [-addr] [-timeout] [numbers...]
 //	go run ./01-raw-socket addresses        IPv4, IPv6 and names
-//	go run ./01-raw-socket accept-queue     clients waiting for Accept
-//	go run ./01-raw-socket watch            the sockets' states, by ss
+//	go run ./01-raw-socket accept-queue     clients waiting for Accept (Unix)
+//	go run ./01-raw-socket watch            the sockets' states, by ss (Linux)
 //
-// The server accepts one client, answers it, and stops when that
-// client hangs up, exactly like the Python original.
+// The server accepts one client, answers each chunk of bytes it
+// reads, and stops when that client hangs up, as the source text's
+// first server would without its bugs (the README runs those).
 //
 // Where to read: server.go, then client.go, then demo.go, which runs
 // the two together. addresses.go, queue.go and watch.go show what the

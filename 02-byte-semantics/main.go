@@ -12,8 +12,8 @@
 // those about text and bytes, stream.go those about the stream,
 // reading and writing, sourcebugs.go the source text's bugs,
 // framing.go the cures, demo.go the loopback connection they share.
-// The wire tap is a program of its own, in the tap folder: main only
-// starts it.
+// The wire tap is a package of its own, in the tap folder: main only
+// hands it the command line.
 package main
 
 import (

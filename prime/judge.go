@@ -16,8 +16,9 @@ const (
 	Invalid  Verdict = 'E' // not an integer the protocol accepts
 )
 
-// MaxDigits is the longest number a request may hold. The limit is
-// checked before any conversion, so a huge request costs nothing.
+// MaxDigits is the longest number a request may hold, leading zeros
+// counted. The limit is checked before any conversion, so a huge
+// request is refused without a digit of it being converted.
 const MaxDigits = 100
 
 // Each verdict's reply line, made once.

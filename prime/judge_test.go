@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// protocolExamples are the requests that PROTOCOL.md names, with the
-// verdict each must get. They also seed the fuzz target.
+// protocolExamples are the requests that the top README's protocol
+// section names, with the verdict each must get. They also seed the
+// fuzz target.
 var protocolExamples = []struct {
 	request string
 	want    Verdict
