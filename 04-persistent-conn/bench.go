@@ -282,7 +282,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	n := flags.Int("n", 20000, "requests for the lock-step modes; a quarter of it for reconnecting, ten times for pipelining, 1/200 in pairs")
 	clients := flags.Int("c", 8, "clients for the concurrent mode")
 	runs := flags.Int("runs", 5, "runs of each mode; the median counts")
-	python := flags.Bool("python", false, "also measure the source text's server, in Python (python3)")
+	python := flags.Bool("python", false, "also measure the source text's handler on a threaded socketserver, in Python (python3)")
 	backlog := flags.Int("python-backlog", 4096, "connections the Python server lets wait to be accepted (socketserver's default is 5)")
 	minimal := flags.Bool("minimal", false, "measure streaming replies against the minimal server (the minimal command), each in a process of its own")
 	if code, ok := command.ParseFlags(flags, args, stdout, stderr); !ok {
@@ -334,7 +334,7 @@ func runBench(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 		targets = append(targets,
-			target{"the source text's server, in Python, a process of its own", started})
+			target{"the source text's handler on a threaded socketserver, in Python, a process of its own", started})
 	}
 
 	fmt.Fprintf(stdout, "bench: median of %d runs, every reply checked\n", *runs)

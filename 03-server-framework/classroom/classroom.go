@@ -6,7 +6,8 @@
 //
 //   - limits.go: one laptop cannot take the server (connections per
 //     host and in all, a listener that wraps the server's);
-//   - turns.go: numbers past 64 bits take turns, host by host (Judge);
+//   - turns.go: numbers of 20 digits or more take turns, host by host
+//     (Judge);
 //   - shutdown.go: Ctrl-C answers what has arrived and exits within
 //     3 seconds, with no reset (StopOnCtrlC);
 //   - events.go: the screen says why connections ended (Guard);

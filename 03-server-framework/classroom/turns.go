@@ -11,9 +11,10 @@ import (
 
 // Judge is prime.Judge, fair between the hosts. A number of up to 19
 // digits fits in 64 bits and takes a couple of microseconds at most:
-// it is judged at once. A longer one may take from a hundred
-// microseconds to milliseconds of CPU: it waits for a turn, so that
-// one laptop's flood of them cannot keep the others waiting. The count
+// it is judged at once. One of 20 digits or more may pass 64 bits,
+// and then take from a hundred microseconds to milliseconds of CPU:
+// it waits for a turn, so that one laptop's flood of them cannot keep
+// the others waiting. The count
 // of digits decides, not the line's length: padding with spaces
 // changes nothing. If the server stops answering (Close) before the
 // turn comes, Judge returns tcpserver.ErrServerClosed, and if the
