@@ -20,8 +20,8 @@ var (
 )
 
 const (
-	readBytes   = 4096                   // a read: 800 short requests
-	writeBytes  = 2048                   // a write: their replies
+	readBytes   = 8192                   // a read: 1,600 short requests
+	writeBytes  = 4096                   // a write: their replies
 	drainWindow = 100 * time.Millisecond // a read, shutting down
 	lingerTime  = time.Second            // see close
 	closeGrace  = 250 * time.Millisecond // see Server.Close
