@@ -104,12 +104,6 @@ func (s *Screen) emit(line []byte) bool {
 	return true
 }
 
-// droppedFrom is the count of addr's host's requests left out. A
-// connection looks it up once, when it starts.
-func (s *Screen) droppedFrom(addr net.Addr) *atomic.Int64 {
-	return s.droppedFromHost(hostOf(addr))
-}
-
 // mayShow takes the right to show one request line. When there is
 // none, it only counts the request in dropped: a request left out
 // costs an atomic addition, nothing is formatted.
