@@ -73,6 +73,11 @@ func OpenRequestLog(path string, max int64,
 			name = numbered(path, n)
 			continue
 		}
+		if errors.Is(err, errInUse) {
+			return nil, fmt.Errorf("%s, and %s to %s, are all in use by other "+
+				"servers: give -log another file, or off", path,
+				numbered(path, 2), numbered(path, 9))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -104,12 +109,15 @@ func newRequestLog(file io.Writer, name string, size, max int64,
 	warn func(string)) *RequestLog {
 	l := &RequestLog{name: name, file: file, warn: warn, size: size, max: max}
 	l.spool = newSpool(file, logRoom, logFlushEvery, func(err error) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		l.stop(fmt.Sprintf("cannot write %s: %v; no more requests are logged, "+
 			"the server goes on answering", name, command.Reason(err)))
 	})
 	if size+logNoteRoom > max {
-		l.stop(fmt.Sprintf("%s is already %s bytes, over -log-max %s: "+
-			"no request is logged", name, thousands(size), thousands(max)))
+		l.stop(fmt.Sprintf("%s is already %s bytes, too close to -log-max %s "+
+			"for another line: no request is logged; move it away, or give "+
+			"-log another file", name, thousands(size), thousands(max)))
 	}
 	return l
 }
@@ -193,11 +201,18 @@ func (l *RequestLog) add(lines []byte, count int, stop <-chan struct{}) {
 		return
 	}
 	// Counted before the wait, so that connections waiting at once
-	// cannot pass the cap together.
+	// cannot pass the cap together; taken back if the lines are left
+	// out.
 	l.size += int64(len(lines))
 	l.mu.Unlock()
 
-	if !l.spool.addWaiting(lines, logStuckAfter, stop) && l.spool.stuck(logStuckAfter) {
+	if l.spool.addWaiting(lines, logStuckAfter, stop) {
+		return
+	}
+	l.mu.Lock()
+	l.size -= int64(len(lines))
+	l.mu.Unlock()
+	if l.spool.stuck(logStuckAfter) {
 		l.sayStuck()
 	}
 }

@@ -196,11 +196,11 @@ func (s *spool) writeWaiting() {
 	}
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.writing, s.written = nil, 0
 	s.spare = batch[:0]
 	if err == nil || s.abandoned {
 		// Nothing lost, or close counted it already.
+		s.mu.Unlock()
 		return
 	}
 	// What was not written, and what waits, is lost, and so is
@@ -209,6 +209,9 @@ func (s *spool) writeWaiting() {
 	s.waiting = s.waiting[:0]
 	s.broken = true
 	s.roomFreed()
+	s.mu.Unlock()
+	// Told without s.mu held: the listener may take locks of its
+	// own, which may be held while lines are added.
 	if s.failed != nil {
 		s.failed(err)
 	}

@@ -77,14 +77,19 @@ func ParseFlags(flags *flag.FlagSet, args []string, stdout, stderr io.Writer) (c
 	return code, false
 }
 
-// Reason strips from a network error the operation, the address and
-// the system call it repeats ("dial tcp 127.0.0.1:8809: connect:"),
-// which the message around it names in words of its own, and which
-// differ from one system to another.
+// Reason strips from a network or file error the operation, the
+// address or file name and the system call it repeats ("dial tcp
+// 127.0.0.1:8809: connect:", "write prime_server.log:"), which the
+// message around it names in words of its own, and which differ from
+// one system to another.
 func Reason(err error) error {
 	var opError *net.OpError
 	if errors.As(err, &opError) {
 		err = opError.Err
+	}
+	var pathError *os.PathError
+	if errors.As(err, &pathError) {
+		err = pathError.Err
 	}
 	var syscallError *os.SyscallError
 	if errors.As(err, &syscallError) {
