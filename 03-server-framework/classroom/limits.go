@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"runtime"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"workbook/03-server-framework/command"
 )
 
 // limits is the classroom's listener: it wraps the server's, as
@@ -64,7 +67,8 @@ func (l *limits) Accept() (net.Conn, error) {
 				return nil, err
 			}
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			l.class.ErrorLog.Printf("accept: %v; retrying in %v", err, backoff)
+			l.class.warn(fmt.Sprintf("cannot accept a connection (%v): "+
+				"new clients wait; retrying in %v", command.Reason(err), backoff))
 			select {
 			case <-time.After(backoff):
 			case <-l.closed:

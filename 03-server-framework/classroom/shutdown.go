@@ -8,10 +8,10 @@ import (
 )
 
 // answerBudget is how long Ctrl-C lets the server answer what has
-// arrived. Then Close takes at most half a second, the log what is
-// left of 3 seconds but for the terminal's 0.2 s (see finish): the
-// server exits within 3 seconds.
-const answerBudget = 2 * time.Second
+// arrived. Then Close takes at most a second, the log what is left
+// of 3 seconds but for the terminal's 0.2 s (see finish): the server
+// exits within 3 seconds.
+const answerBudget = 1500 * time.Millisecond
 
 // StopOnCtrlC shuts server down when Ctrl-C (or SIGTERM, or SIGHUP)
 // ends the class's context: it stops accepting and answers every

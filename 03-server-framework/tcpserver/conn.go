@@ -154,16 +154,20 @@ type connWriter struct{ c *Conn }
 
 func (w connWriter) Write(p []byte) (int, error) {
 	c, s := w.c, w.c.server
-	deadline, timeout := time.Now().Add(c.idle), ErrIdleTimeout
+	deadline := time.Now().Add(c.idle)
 	if s.state.Load() == closed {
-		deadline, timeout = s.closeBy, ErrServerClosed
+		deadline = s.closeBy
 	}
 	if err := c.NetConn.SetWriteDeadline(deadline); err != nil {
 		return 0, c.fail(err)
 	}
 	n, err := c.NetConn.Write(p)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = timeout
+		// Close may have moved the deadline while it waited.
+		err = ErrIdleTimeout
+		if s.state.Load() == closed {
+			err = ErrServerClosed
+		}
 	}
 	if err != nil {
 		err = c.fail(err)
@@ -187,8 +191,9 @@ func (c *Conn) close() {
 		return
 	}
 	deadline := time.Now().Add(lingerTime)
-	if c.server.state.Load() == closed && c.server.closeBy.Before(deadline) {
-		deadline = c.server.closeBy
+	if c.server.state.Load() == closed {
+		// Two graces more to take the last replies and end.
+		deadline = c.server.closeBy.Add(2 * closeGrace)
 	}
 	if c.NetConn.SetReadDeadline(deadline) == nil {
 		_, _ = io.Copy(io.Discard, c.NetConn)

@@ -40,10 +40,7 @@ type HandlerFunc func(c *Conn)
 func (f HandlerFunc) Handle(c *Conn) { f(c) }
 
 // The limits a Server uses where its field is zero.
-const (
-	DefaultIdleTimeout  = 5 * time.Minute
-	DefaultMaxLineBytes = 1024
-)
+const DefaultIdleTimeout, DefaultMaxLineBytes = 5 * time.Minute, 1024
 
 // ErrServerClosed is what Serve returns after Shutdown or Close, and
 // what ReadLine returns when the server stops reading.
@@ -58,11 +55,9 @@ type Server struct {
 	// IdleTimeout is how long a client has to send each line,
 	// from when the handler asks for it, and to take each reply.
 	IdleTimeout time.Duration
-	// MaxLineBytes is the longest line, '\n' included: 1 KiB
-	// unless set.
+	// MaxLineBytes is the longest line, '\n' included.
 	MaxLineBytes int
-	// ErrorLog gets a handler's panic; nil means log's standard
-	// logger.
+	// ErrorLog gets a handler's panic (nil: log's standard one).
 	ErrorLog *log.Logger
 
 	// state is serving, then shuttingDown once Shutdown or Close
@@ -77,8 +72,7 @@ type Server struct {
 	active   sync.WaitGroup // the connections' goroutines
 }
 
-// The server's states, one after the other.
-const serving, shuttingDown, closed = 0, 1, 2
+const serving, shuttingDown, closed = 0, 1, 2 // a Server's states
 
 // Serve accepts connections on listener and serves each in a new
 // goroutine until Shutdown or Close (ErrServerClosed) or until Accept
@@ -95,7 +89,7 @@ func (s *Server) Serve(listener net.Listener) error {
 	for {
 		conn, err := listener.Accept()
 		if err != nil && s.state.Load() != serving {
-			return ErrServerClosed
+			err = ErrServerClosed
 		}
 		if err != nil {
 			return err
@@ -115,8 +109,7 @@ func (s *Server) Serve(listener net.Listener) error {
 	}
 }
 
-// serve runs the handler on one connection, then flushes and closes
-// it, even if the handler panics.
+// serve runs the handler, then flushes and closes, even after a panic.
 func (s *Server) serve(c *Conn) {
 	defer func() {
 		s.mu.Lock()
@@ -137,11 +130,10 @@ func (s *Server) serve(c *Conn) {
 }
 
 // Shutdown stops the server gracefully: it closes the listener, lets
-// every connection answer the lines it has received (see
-// Conn.ReadLine) and end cleanly, and waits for the handlers to
-// finish. If ctx ends first, Shutdown returns ctx's error and leaves
-// the connections be: Close stops them. Connections still in the
-// system's queue, never accepted, are reset when the listener closes.
+// each connection answer the lines it has received (Conn.ReadLine)
+// and end cleanly, and waits for the handlers. If ctx ends first, it
+// returns ctx's error and leaves the connections to Close.
+// Connections still in the system's queue are reset.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.beginShutdown()
@@ -158,8 +150,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // Close stops the server now, politely: ReadLine says ErrServerClosed
 // at once, replies already written have closeGrace (a quarter second)
-// to leave, and no reset destroys them. Close waits for the
-// connections twice that at most, then closes those left at once.
+// to leave, and clients three times that to take them and end: no
+// reset destroys them. Close waits four times closeGrace at most,
+// then closes the connections left at once.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.beginShutdown()
@@ -174,7 +167,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*closeGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*closeGrace)
 	defer cancel()
 	if s.Shutdown(ctx) != nil {
 		s.mu.Lock()
