@@ -223,9 +223,15 @@ func (c *studentConn) CloseWrite() error {
 	return half.CloseWrite()
 }
 
-// Close closes the connection and gives its place back.
+// Close closes the connection and gives its place back. A client
+// still sending when it closes is reset, and the replies it has not
+// yet taken are lost, though logged: the log counts them, where the
+// system says how many (Linux).
 func (c *studentConn) Close() error {
 	c.freePlace()
+	if c.class != nil && c.class.log != nil {
+		c.class.log.lostInFlight(repliesLostOnClose(c.Conn))
+	}
 	return c.Conn.Close()
 }
 

@@ -51,6 +51,7 @@ type RequestLog struct {
 	warn  func(problem string) // says a problem on screen and stderr
 
 	mu        sync.Mutex
+	lost      int64 // logged requests whose replies a reset lost
 	size      int64 // bytes in the file, or on their way to it
 	max       int64 // the size cap
 	stopped   bool  // the cap, or a write error, stopped the logging
@@ -217,6 +218,17 @@ func (l *RequestLog) add(lines []byte, count int, stop <-chan struct{}) {
 	}
 }
 
+// lostInFlight counts n logged requests whose replies were lost: the
+// connection was reset before its client took them.
+func (l *RequestLog) lostInFlight(n int64) {
+	if n == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lost += n
+}
+
 // stop ends the logging and says why, once.
 func (l *RequestLog) stop(problem string) {
 	if l.stopped {
@@ -234,10 +246,15 @@ func (l *RequestLog) stop(problem string) {
 func (l *RequestLog) Close(deadline time.Time) error {
 	lost := l.spool.close(deadline)
 	l.mu.Lock()
-	notLogged := l.notLogged + lost
+	notLogged, lostInFlight := l.notLogged+lost, l.lost
 	l.mu.Unlock()
 	if notLogged > 0 {
 		l.warn(fmt.Sprintf("%s answered requests are not in %s", thousands(notLogged), l.name))
+	}
+	if lostInFlight > 0 {
+		l.warn(fmt.Sprintf("%s requests in %s had replies their clients "+
+			"never took: still sending at the end, they were reset",
+			thousands(lostInFlight), l.name))
 	}
 	// Closing a pipe also ends a write stuck on it.
 	if closer, ok := l.file.(io.Closer); ok {
