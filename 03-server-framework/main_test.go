@@ -324,3 +324,30 @@ func TestHelpExitsZeroOnStdout(t *testing.T) {
 		assert.Empty(t, stderr.String(), "%v", args)
 	}
 }
+
+// The framework is a lesson, read in one sitting: at most 400 lines,
+// comments included. The README gives its length, and the main path's,
+// as they are.
+func TestTheFrameworkIsShortAndTheREADMESaysHowShort(t *testing.T) {
+	lines := func(path string) int {
+		t.Helper()
+		content, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return bytes.Count(content, []byte("\n"))
+	}
+	framework := 0
+	files, err := filepath.Glob(filepath.Join("tcpserver", "*.go"))
+	require.NoError(t, err)
+	for _, file := range files {
+		if !strings.HasSuffix(file, "_test.go") {
+			framework += lines(file)
+		}
+	}
+	assert.LessOrEqual(t, framework, 400)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	assert.Contains(t, text, fmt.Sprintf("[`tcpserver`](tcpserver/) is %d lines, comments included", framework))
+	assert.Contains(t, text, fmt.Sprintf("%d lines with their comments", framework))
+	assert.Contains(t, text, fmt.Sprintf("That is %d lines of Go", framework+lines("server.go")))
+}
