@@ -6,18 +6,17 @@ import (
 	"unsafe"
 )
 
-// Linux's ioctls for a TCP socket's queues: bytes received and not
-// yet read (SIOCINQ), bytes sent and not yet acknowledged (SIOCOUTQ).
-const (
-	siocinq  = 0x541B
-	siocoutq = 0x5411
-)
+// siocoutq is Linux's ioctl for the bytes a TCP socket has sent and
+// the other side has not yet acknowledged.
+const siocoutq = 0x5411
 
-// repliesLostOnClose is how many replies a close of conn is about to
-// lose: when the client has sent bytes the server never read, the
-// system answers the close with a reset and drops what the client has
-// not yet acknowledged. Replies are two bytes each.
-func repliesLostOnClose(conn net.Conn) int64 {
+// repliesLostOnClose is how many replies a close of conn may lose,
+// when the client has not ended its side: it is still sending, and the
+// system will answer its next bytes with a reset, dropping what the
+// client has not yet acknowledged. Replies are two bytes each; sentFIN
+// says the end of the data was sent, which the count of bytes not yet
+// acknowledged includes as one.
+func repliesLostOnClose(conn net.Conn, sentFIN bool) int64 {
 	tcp, ok := conn.(*net.TCPConn)
 	if !ok {
 		return 0
@@ -26,13 +25,12 @@ func repliesLostOnClose(conn net.Conn) int64 {
 	if err != nil {
 		return 0
 	}
-	var unread, unacknowledged int32
+	var unacknowledged int32
 	_ = raw.Control(func(fd uintptr) {
-		ioctl(fd, siocinq, &unread)
 		ioctl(fd, siocoutq, &unacknowledged)
 	})
-	if unread == 0 {
-		return 0
+	if sentFIN && unacknowledged > 0 {
+		unacknowledged--
 	}
 	return int64(unacknowledged+1) / 2
 }

@@ -6,4 +6,4 @@ import "net"
 
 // repliesLostOnClose is how many replies a close of conn is about to
 // lose: only Linux says, and elsewhere it is not counted.
-func repliesLostOnClose(net.Conn) int64 { return 0 }
+func repliesLostOnClose(net.Conn, bool) int64 { return 0 }

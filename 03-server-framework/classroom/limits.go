@@ -3,6 +3,7 @@ package classroom
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"runtime"
@@ -176,6 +177,8 @@ type studentConn struct {
 	peer    string        // the client's address, as shown
 	dropped *atomic.Int64 // its host's requests the screen left out
 	freed   atomic.Bool   // its place and slot are given back
+	sentFIN bool          // CloseWrite sent the end of the data
+	sawEOF  bool          // the client ended its side
 
 	// Only the handler's goroutine touches these.
 	pending      []byte // log lines waiting for their replies
@@ -213,6 +216,15 @@ func (c *studentConn) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Read notes when the client ends its side.
+func (c *studentConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if errors.Is(err, io.EOF) {
+		c.sawEOF = true
+	}
+	return n, err
+}
+
 // CloseWrite sends the end of the data, as the framework's polite
 // close asks.
 func (c *studentConn) CloseWrite() error {
@@ -220,17 +232,19 @@ func (c *studentConn) CloseWrite() error {
 	if !ok {
 		return errors.ErrUnsupported
 	}
-	return half.CloseWrite()
+	err := half.CloseWrite()
+	c.sentFIN = err == nil
+	return err
 }
 
-// Close closes the connection and gives its place back. A client
-// still sending when it closes is reset, and the replies it has not
-// yet taken are lost, though logged: the log counts them, where the
-// system says how many (Linux).
+// Close closes the connection and gives its place back. A client that
+// has not ended its side is still sending: it is reset, and the
+// replies it has not yet taken are lost, though logged. The log
+// counts them, where the system says how many (Linux).
 func (c *studentConn) Close() error {
 	c.freePlace()
-	if c.class != nil && c.class.log != nil {
-		c.class.log.lostInFlight(repliesLostOnClose(c.Conn))
+	if c.class != nil && c.class.log != nil && !c.sawEOF {
+		c.class.log.lostInFlight(repliesLostOnClose(c.Conn, c.sentFIN))
 	}
 	return c.Conn.Close()
 }

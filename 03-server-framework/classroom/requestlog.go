@@ -252,8 +252,8 @@ func (l *RequestLog) Close(deadline time.Time) error {
 		l.warn(fmt.Sprintf("%s answered requests are not in %s", thousands(notLogged), l.name))
 	}
 	if lostInFlight > 0 {
-		l.warn(fmt.Sprintf("%s requests in %s had replies their clients "+
-			"never took: still sending at the end, they were reset",
+		l.warn(fmt.Sprintf("as many as %s requests in %s had replies their "+
+			"clients never took: still sending at the end, they were reset",
 			thousands(lostInFlight), l.name))
 	}
 	// Closing a pipe also ends a write stuck on it.
