@@ -1,6 +1,7 @@
 package classroom
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -204,7 +205,8 @@ func (class *Class) newStudentConn(conn net.Conn, host netip.Addr,
 func (c *studentConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	if c.pendingLines > 0 {
-		c.commit(p[:n])
+		// One reply, one '\n'.
+		c.commit(bytes.Count(p[:n], newline))
 	}
 	// A client that keeps sending never makes its handler wait for
 	// the network, and a goroutine that never waits keeps its

@@ -141,7 +141,7 @@ func (l *RequestLog) record(conn *studentConn, line []byte, tooLong bool,
 	if conn.limits == nil {
 		// A connection the class did not accept: no reply to
 		// wait for.
-		conn.commit(bytes.Repeat(newline, conn.pendingLines))
+		conn.commit(conn.pendingLines)
 	}
 }
 
@@ -158,10 +158,10 @@ func (l *RequestLog) sayStuck() {
 		"answering", l.name, logStuckAfter))
 }
 
-// commit logs the requests whose replies are in sent, the bytes that
-// just left on the connection: one reply, one '\n'.
-func (c *studentConn) commit(sent []byte) {
-	replies := min(bytes.Count(sent, newline), c.pendingLines)
+// commit logs the oldest requests waiting for their replies, as many
+// as replies have just left on the connection.
+func (c *studentConn) commit(replies int) {
+	replies = min(replies, c.pendingLines)
 	if replies == 0 {
 		return
 	}
