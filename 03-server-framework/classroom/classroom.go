@@ -159,10 +159,16 @@ func (class *Class) finish(err error) int {
 			code = 1
 		}
 	}
+	class.closeTerminal()
+	return code
+}
+
+// closeTerminal shows the screen's and stderr's last lines, waiting
+// for a terminal that does not read screenCloseWait at most.
+func (class *Class) closeTerminal() {
 	deadline := time.Now().Add(screenCloseWait)
 	class.screen.Close(deadline)
 	class.errors.close(deadline)
-	return code
 }
 
 // openLog opens the request log, if the settings ask for one.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"sync"
-	"time"
 
 	"workbook/03-server-framework/command"
 )
@@ -52,9 +51,7 @@ func Run(ctx context.Context, settings Settings, listener net.Listener,
 		listener.Close()
 		class.ErrorLog.Print(err)
 		class.cancel()
-		deadline := time.Now().Add(screenCloseWait)
-		class.screen.Close(deadline)
-		class.errors.close(deadline)
+		class.closeTerminal()
 		return 1
 	}
 	sayListening(class.say, listener.Addr())
